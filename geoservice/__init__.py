@@ -1,0 +1,70 @@
+"""Trygghetskartan Mellerud: residents pin where they feel unsafe; staff see where and why."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from geoservice.config import build_config
+from geoservice.resources import templates_dir
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error handlers, commands."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "GEOSERVICE_INSTANCE_PATH"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        template_folder=str(templates_dir()),
+    )
+    app.config.from_mapping(build_config(Path(app.instance_path), os.environ, test_config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from geoservice import i18n
+    from geoservice.extensions import babel, csrf, limiter
+    from geoservice.store import areas, db
+
+    db.init_app(app)
+    areas.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.config.setdefault(
+        "BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations")
+    )
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from geoservice.web import api, assets, health, public
+
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from geoservice.web import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from geoservice import cli
+
+    cli.init_app(app)

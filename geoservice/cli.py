@@ -1,0 +1,100 @@
+"""The ``geoservice`` command line: set-up and operations (SPEC §8)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from geoservice.store import schema
+from geoservice.store.db import engine_for
+
+
+def main() -> None:
+    """Entry point of the ``geoservice`` console script."""
+    from geoservice import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=False, help=__doc__).main()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database schema or upgrade it to the newest version."""
+    engine = engine_for(current_app)
+    before = schema.current_revision(engine)
+    after = schema.upgrade(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Schema already at revision {after} ({url}).")
+    else:
+        click.echo(f"Schema upgraded from {before or 'empty'} to {after} ({url}).")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--production", is_flag=True, help="Serve with gunicorn and several worker processes."
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes with --production.",
+)
+@with_appcontext
+def serve(host: str, port: int, production: bool, workers: int) -> None:
+    """Apply pending migrations and serve the app."""
+    schema.upgrade(engine_for(current_app))
+    if not production:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        return
+    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    if not os.path.exists(gunicorn):
+        raise click.ClickException(
+            "gunicorn is not installed: pip install 'geoservice[production]'"
+        )
+    os.execv(
+        gunicorn,
+        [
+            gunicorn,
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{host}:{port}",
+            "geoservice:create_app()",
+        ],
+    )
+
+
+@click.command("seed-demo")
+@click.option("--remove", is_flag=True, help="Delete exactly the demo concerns, nothing else.")
+@click.option("--count", default=1500, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", default=1461, show_default=True, type=int, help="Random seed.")
+@with_appcontext
+def seed_demo(remove: bool, count: int, seed: int) -> None:
+    """Add clearly labelled synthetic concerns (or remove exactly them)."""
+    from geoservice.store.demo import add_demo_reports, remove_demo_reports
+
+    if remove:
+        removed = remove_demo_reports(current_app)
+        click.echo(f"Removed {removed} demo concerns; real concerns untouched.")
+        return
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    added = add_demo_reports(
+        current_app, count=count, start=end - timedelta(days=365), end=end, seed=seed
+    )
+    click.echo(f"Added {added} synthetic demo concerns (flagged is_demo, source 'demo').")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI group."""
+    for command in (init_db, serve, seed_demo):
+        app.cli.add_command(command)

@@ -1,0 +1,157 @@
+"""Settings: declared defaults, then ``GEOSERVICE_*`` environment variables, then test config.
+
+Every setting is declared once here with a description; the README's configuration table
+is checked against this list by a test, so a setting cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "GEOSERVICE_"
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError(f"expected a whole number of at least 1, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its name (without prefix), default and meaning."""
+
+    name: str
+    default: Any
+    description: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy database URL. Default: a SQLite file `geoservice.sqlite3` in the "
+        "instance folder. Production: `postgresql+psycopg://user@host/db`.",
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "Folder for the SQLite file and the generated secret key. Default: `instance/` "
+        "beside the code (Flask's instance folder).",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs sessions and CSRF tokens and keys the daily client hash. Default: generated "
+        "once and kept in `secret_key` in the instance folder (never in the repository).",
+    ),
+    Setting(
+        "REDIS_URL",
+        None,
+        "Rate-limit storage, e.g. `redis://127.0.0.1:6379/0`. Unset: in memory, which only "
+        "holds within a single process.",
+    ),
+    Setting(
+        "RATELIMIT_ENABLED",
+        True,
+        "`true` by default; `false` turns rate limits off (bulk loads, tests).",
+        _parse_bool,
+    ),
+    Setting(
+        "REPORT_RATE_LIMIT",
+        "6 per minute;40 per day",
+        "How many concerns one client address may submit (Flask-Limiter syntax).",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        64 * 1024,
+        "Largest accepted request body in bytes; larger bodies get 413.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "K_ANONYMITY",
+        5,
+        "Smallest count ever published; smaller counts are shown as 'fewer than k'.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "TILE_URL",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Base-map tile URL template; empty for no base map (the areas still draw).",
+    ),
+    Setting(
+        "TILE_ATTRIBUTION",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        "Attribution shown for the base-map tiles.",
+    ),
+    Setting(
+        "CONTACT",
+        "",
+        "Contact line shown on the pages (e.g. the kommunpolis' office hours and the "
+        "municipality's switchboard). Empty: only the general police numbers are shown.",
+    ),
+)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return the instance folder's secret key, creating it once if absent."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Parse every declared setting present in ``environ``; raise naming the bad variable."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(ENV_PREFIX + setting.name)
+        if raw is None:
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{ENV_PREFIX}{setting.name}: {exc}") from None
+    return values
+
+
+def build_config(
+    instance_path: Path, environ: Mapping[str, str], test_config: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Merge defaults, environment and test config into Flask config values."""
+    config: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    config.update(read_environment(environ))
+    if test_config:
+        config.update(test_config)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_path / 'geoservice.sqlite3'}"
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    config["RATELIMIT_HEADERS_ENABLED"] = True
+    config.setdefault("BABEL_DEFAULT_LOCALE", "sv")
+    config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm")
+    return config

@@ -1,0 +1,1 @@
+"""Pure domain functions over GeoDataFrames and arrays: no Flask, no database."""

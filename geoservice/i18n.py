@@ -1,0 +1,44 @@
+"""Language choice: Swedish unless the visitor picked English (``?lang=en``, then a cookie)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request, url_for
+from flask_babel import get_locale
+
+LANGUAGES = ("sv", "en")
+COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Return the language of this request."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        g.lang_chosen = asked
+        return asked
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in LANGUAGES else "sv"
+
+
+def _remember_choice(response: Response) -> Response:
+    chosen = g.get("lang_chosen")
+    if chosen:
+        response.set_cookie(
+            COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure
+        )
+    return response
+
+
+def switch_language_url(lang: str) -> str:
+    """The current page in another language."""
+    args = dict(request.view_args or {})
+    args.update(request.args.to_dict())
+    args["lang"] = lang
+    endpoint = request.endpoint or "public.index"
+    return url_for(endpoint, **args)
+
+
+def init_app(app: Flask) -> None:
+    """Remember the language choice and offer the switch to templates."""
+    app.after_request(_remember_choice)
+    app.jinja_env.globals["switch_language_url"] = switch_language_url
+    app.context_processor(lambda: {"lang": str(get_locale() or "sv")})

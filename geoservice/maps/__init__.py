@@ -1,0 +1,1 @@
+"""folium builders: functions that return map objects, and small custom map elements."""

@@ -1,0 +1,88 @@
+"""Engine and per-request sessions, bound to the Flask app without Flask-SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+_EXTENSION = "geoservice.db"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and immediate write transactions: concurrent writers wait, not fail."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # pysqlite's own transaction handling is off so that BEGIN IMMEDIATE below is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for ``url`` with the settings its dialect needs."""
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and close the request's session at teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions[_EXTENSION] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_for(app: Flask) -> Engine:
+    """Return the engine the app was configured with."""
+    return app.extensions[_EXTENSION].kw["bind"]
+
+
+def begin_write(session: Session) -> None:
+    """Start ``session``'s transaction as a writer (SQLite: take the write lock up front).
+
+    A deferred SQLite transaction that reads and then writes fails with "database is
+    locked" when another process wrote in between; taking the lock first makes it wait.
+    """
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
+def get_session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[_EXTENSION]()
+    return g.db_session
+
+
+@contextmanager
+def session_scope(app: Flask) -> Iterator[Session]:
+    """A session outside a request (CLI, tests) that commits or rolls back as a whole."""
+    session = app.extensions[_EXTENSION]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,175 @@
+"""Store, find and erase concerns; hand them to the core as DataFrames."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from geoservice.core.validation import ReportDraft
+from geoservice.store.db import begin_write
+from geoservice.store.models import Report
+
+# Crockford's base32 without I, L, O, U: nothing a resident can misread when copying.
+_RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RECEIPT_LENGTH = 12
+
+
+class IdempotencyConflict(Exception):
+    """An idempotency key came back with a different concern than the first time."""
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """What the submitter is told: the stored row and whether this call created it."""
+
+    report: Report
+    created: bool
+
+
+def new_receipt() -> str:
+    """Return a fresh receipt code such as ``7KQ2-M9XD-4RTP`` (60 random bits)."""
+    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(_RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
+
+
+def normalise_receipt(text: str) -> str | None:
+    """Return the canonical form of a typed receipt code, or None if it cannot be one."""
+    cleaned = "".join(c for c in text.upper() if c.isalnum())
+    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(cleaned) != _RECEIPT_LENGTH or any(c not in _RECEIPT_ALPHABET for c in cleaned):
+        return None
+    return "-".join(cleaned[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
+
+
+def client_key(secret: str, address: str | None, now: datetime) -> str:
+    """Keyed hash of the client address that changes every day; the address is never stored."""
+    message = f"{now.astimezone(UTC).date().isoformat()}|{address or ''}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _fingerprint(draft: ReportDraft) -> str:
+    payload = json.dumps(draft.fingerprint_fields(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def store_report(
+    session: Session,
+    draft: ReportDraft,
+    *,
+    client: str | None,
+    source: str,
+    now: datetime | None = None,
+) -> StoredReport:
+    """Store ``draft`` once: a replayed idempotency key returns the first row unchanged.
+
+    Raises
+    ------
+    IdempotencyConflict
+        When the key was used before for a different concern.
+    """
+    fingerprint = _fingerprint(draft)
+    if draft.idempotency_key:
+        earlier = _by_idempotency_key(session, draft.idempotency_key)
+        if earlier is not None:
+            return _replayed(earlier, fingerprint)
+    report = Report(
+        created_at=now or datetime.now(UTC),
+        lon=draft.lon,
+        lat=draft.lat,
+        precision=draft.precision,
+        kind=draft.kind,
+        category=draft.category,
+        time_of_day=draft.time_of_day,
+        weekend=draft.weekend,
+        description=draft.description,
+        suggestion=draft.suggestion,
+        role=draft.role,
+        age_band=draft.age_band,
+        area_id=draft.area_id,
+        status="new",
+        receipt=new_receipt(),
+        idempotency_key=draft.idempotency_key,
+        payload_hash=fingerprint,
+        client_key=client,
+        source=source,
+        is_demo=False,
+    )
+    begin_write(session)
+    session.add(report)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request with the same key won the race: answer as that one did.
+        session.rollback()
+        if draft.idempotency_key:
+            earlier = _by_idempotency_key(session, draft.idempotency_key)
+            if earlier is not None:
+                return _replayed(earlier, fingerprint)
+        raise
+    return StoredReport(report, created=True)
+
+
+def _replayed(earlier: Report, fingerprint: str) -> StoredReport:
+    if earlier.payload_hash != fingerprint:
+        raise IdempotencyConflict(earlier.idempotency_key)
+    return StoredReport(earlier, created=False)
+
+
+def _by_idempotency_key(session: Session, key: str) -> Report | None:
+    return session.scalar(select(Report).where(Report.idempotency_key == key))
+
+
+def find_by_receipt(session: Session, receipt: str) -> Report | None:
+    """Return the concern with this receipt code, or None."""
+    canonical = normalise_receipt(receipt)
+    if canonical is None:
+        return None
+    return session.scalar(select(Report).where(Report.receipt == canonical))
+
+
+def erase_by_receipt(session: Session, receipt: str) -> bool:
+    """Delete the concern with this receipt code for good; True when one was deleted."""
+    canonical = normalise_receipt(receipt)
+    if canonical is None:
+        return False
+    begin_write(session)
+    result = session.execute(delete(Report).where(Report.receipt == canonical))
+    session.commit()
+    return result.rowcount == 1
+
+
+REPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "lon",
+    "lat",
+    "precision",
+    "kind",
+    "category",
+    "time_of_day",
+    "weekend",
+    "exact_hour",
+    "area_id",
+    "status",
+    "client_key",
+    "is_demo",
+    "source",
+)
+
+
+def reports_frame(session: Session) -> pd.DataFrame:
+    """All concerns as a DataFrame for the core: no free text, ``created_at`` in UTC."""
+    columns = [getattr(Report, name) for name in REPORT_COLUMNS]
+    rows = session.execute(select(*columns)).all()
+    frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame

@@ -1,0 +1,41 @@
+"""Create or upgrade the schema with Alembic; the migrations ship inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration pointing at the packaged migrations and ``url``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine) -> str:
+    """Apply every pending migration; return the revision now in force."""
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+    return current_revision(engine)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the schema revision the database carries (None when never initialised)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """Return the newest revision the code knows."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -1,0 +1,1 @@
+"""Blueprints: thin views that call the store, the core and the map builders."""

@@ -1,0 +1,94 @@
+"""JSON API v1 (SPEC §8): categories and the resident's own concern."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from geoservice.core.categories import CATEGORIES
+from geoservice.core.validation import BodyRejected, ReportRejected, parse_json_object
+from geoservice.extensions import csrf
+from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.models import Report
+from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
+from geoservice.web.errors import api_error
+from geoservice.web.submission import check_report, limit_submissions, save_report
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The API takes no cookies for public calls, so there is no session for CSRF to protect.
+csrf.exempt(bp)
+
+
+@bp.get("/categories")
+def categories():
+    """List the concern categories with their Swedish and English labels."""
+    return jsonify(
+        [{"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en} for c in CATEGORIES]
+    )
+
+
+def _receipt_answer(report: Report) -> dict:
+    return {
+        "id": report.id,
+        "receipt": report.receipt,
+        "area": {"id": report.area_id, "name": current_layer().name(report.area_id)},
+    }
+
+
+@bp.post("/reports")
+@limit_submissions
+def create_report():
+    """Store a resident's concern; the same idempotency key returns the first answer."""
+    if not request.is_json:
+        return api_error(415, {"body": "Send the body as application/json."})
+    try:
+        data = parse_json_object(request.get_data(cache=False))
+        draft = check_report(data, from_form=False)
+    except BodyRejected as exc:
+        return api_error(400, exc.messages("en"))
+    except ReportRejected as exc:
+        return api_error(422, exc.messages("en"))
+    try:
+        stored = save_report(draft, source="api")
+    except IdempotencyConflict:
+        return api_error(
+            409,
+            {"idempotency_key": "This key was already used for a different concern."},
+        )
+    return jsonify(_receipt_answer(stored.report)), 201
+
+
+def _own_report(report: Report) -> dict:
+    """What the holder of the receipt may see of their own concern."""
+    return {
+        "receipt": report.receipt,
+        "status": report.status,
+        "submitted_on": report.created_at.date().isoformat(),
+        "kind": report.kind,
+        "category": report.category,
+        "time_of_day": report.time_of_day,
+        "weekend": report.weekend,
+        "precision": report.precision,
+        "area": {"id": report.area_id, "name": current_layer().name(report.area_id)},
+        "lat": report.lat,
+        "lon": report.lon,
+        "description": report.description,
+        "suggestion": report.suggestion,
+    }
+
+
+@bp.get("/reports/<receipt>")
+def get_report(receipt: str):
+    """Return the status of the concern this receipt belongs to."""
+    report = find_by_receipt(get_session(), receipt)
+    if report is None:
+        return api_error(404, {"receipt": "No concern has this receipt code."})
+    return jsonify(_own_report(report))
+
+
+@bp.delete("/reports/<receipt>")
+def delete_report(receipt: str):
+    """Erase the concern this receipt belongs to (GDPR erasure)."""
+    if not erase_by_receipt(get_session(), receipt):
+        return api_error(404, {"receipt": "No concern has this receipt code."})
+    return "", 204

@@ -1,0 +1,177 @@
+"""The resident's pages: mark a place, get a receipt, check or erase the concern."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
+
+from geoservice.core.categories import CATEGORIES
+from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
+from geoservice.maps.base import render_parts
+from geoservice.maps.report_map import PinTexts, report_map
+from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.demo import has_demo_reports
+from geoservice.store.reports import (
+    IdempotencyConflict,
+    erase_by_receipt,
+    find_by_receipt,
+    normalise_receipt,
+)
+from geoservice.web.submission import check_report, limit_submissions, save_report
+
+bp = Blueprint("public", __name__)
+
+
+@bp.app_context_processor
+def demo_banner() -> dict:
+    """Every page says so while synthetic demo concerns are stored."""
+    try:
+        return {"demo_banner": has_demo_reports(get_session())}
+    except SQLAlchemyError:
+        # An error page must still render when the database is the problem.
+        return {"demo_banner": False}
+
+
+def lang() -> str:
+    """The page language as a plain code."""
+    return str(get_locale() or "sv")
+
+
+def vendor_url(package: str, filename: str) -> str:
+    """URL of a vendored JS/CSS file served by the app."""
+    return url_for("assets.vendor", package=package, filename=filename)
+
+
+def _form_options() -> dict:
+    english = lang() == "en"
+    return {
+        "categories": [(c.code, c.label_en if english else c.label_sv) for c in CATEGORIES],
+        "areas": current_layer().choices(),
+        "roles": list(ROLES),
+        "age_bands": list(AGE_BANDS),
+    }
+
+
+def _resident_map():
+    layer = current_layer()
+    fmap = report_map(
+        layer.areas,
+        layer.outline,
+        texts=PinTexts(
+            placed=_("Plats markerad i %(area)s.", area="%(area)s"),
+            placed_plain=_("Plats markerad."),
+            outside=_("Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen."),
+            located=_("Din position är markerad."),
+            no_location=_("Din position kunde inte hämtas. Markera platsen på kartan i stället."),
+        ),
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        asset_url=vendor_url,
+        aria_label=_("Karta över Melleruds kommun. Klicka för att markera en plats."),
+    )
+    return render_parts(fmap)
+
+
+def _render_form(values: dict, errors: dict[str, str], status: int = 200):
+    if not values.get("idempotency_key"):
+        values["idempotency_key"] = str(uuid.uuid4())
+    return (
+        render_template(
+            "public/index.html",
+            values=values,
+            errors=errors,
+            options=_form_options(),
+            map_parts=_resident_map(),
+            approximate=current_layer().approximate,
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+def index():
+    """Show the map and the form for marking a place."""
+    return _render_form({"kind": "unsafe", "weekend": "unknown"}, {})
+
+
+@bp.post("/")
+@limit_submissions
+def submit():
+    """Store the form's concern, or show the form again with each problem by its field."""
+    values = request.form.to_dict()
+    try:
+        draft = check_report(values, from_form=True)
+        stored = save_report(draft, source="web")
+    except ReportRejected as exc:
+        errors = exc.messages(lang())
+        # A point's problems belong to the place question as a whole.
+        for field in ("lat", "lon", "area_id"):
+            if field in errors:
+                errors["place"] = errors.pop(field)
+        return _render_form(values, errors, 422)
+    except IdempotencyConflict:
+        values["idempotency_key"] = ""
+        return _render_form(values, {"form": describe("idempotency_key", lang())}, 409)
+    return redirect(url_for("public.receipt", receipt=stored.report.receipt, new=1), 303)
+
+
+@bp.get("/kvitto")
+def receipt_lookup():
+    """Let a resident type a receipt code to find their concern."""
+    code = request.args.get("kod", "").strip()
+    if code:
+        canonical = normalise_receipt(code)
+        if canonical and find_by_receipt(get_session(), canonical):
+            return redirect(url_for("public.receipt", receipt=canonical), 303)
+        return render_template(
+            "public/lookup.html", code=code, error=_("Ingen synpunkt har den kvittokoden.")
+        ), 404
+    return render_template("public/lookup.html", code="", error=None)
+
+
+@bp.get("/kvitto/<receipt>")
+def receipt(receipt: str):
+    """Show the concern's status to the holder of its receipt code."""
+    report = find_by_receipt(get_session(), receipt)
+    if report is None:
+        abort(404)
+    return render_template(
+        "public/receipt.html",
+        report=report,
+        area_name=current_layer().name(report.area_id),
+        is_new=request.args.get("new") == "1",
+        category_labels={c.code: (c.label_sv, c.label_en) for c in CATEGORIES},
+    )
+
+
+@bp.post("/kvitto/<receipt>/radera")
+def erase(receipt: str):
+    """Erase the concern for good (GDPR erasure) and confirm it."""
+    if request.form.get("confirm") != "yes":
+        report = find_by_receipt(get_session(), receipt)
+        if report is None:
+            abort(404)
+        return render_template(
+            "public/receipt.html",
+            report=report,
+            area_name=current_layer().name(report.area_id),
+            is_new=False,
+            category_labels={c.code: (c.label_sv, c.label_en) for c in CATEGORIES},
+            erase_error=_("Kryssa i rutan för att bekräfta att synpunkten ska raderas."),
+        ), 422
+    if not erase_by_receipt(get_session(), receipt):
+        abort(404)
+    return render_template("public/erased.html")
