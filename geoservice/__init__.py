@@ -5,18 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from geoservice.config import build_config
-from geoservice.resources import templates_dir
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, error handlers, commands."""
+    # Imported here so that ``import geoservice.core`` stays free of Flask.
+    from flask import Flask
+
+    from geoservice.config import build_config
+    from geoservice.resources import templates_dir
+
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "GEOSERVICE_INSTANCE_PATH"
     )

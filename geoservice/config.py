@@ -147,6 +147,7 @@ def build_config(
     if test_config:
         config.update(test_config)
     if not config.get("DATABASE_URL"):
+        instance_path.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'geoservice.sqlite3'}"
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance_path)

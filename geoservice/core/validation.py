@@ -250,7 +250,7 @@ def _coordinate(value: Any, *, from_form: bool) -> float | str:
         if not re.fullmatch(r"[-+]?\d{1,3}(\.\d{1,12})?", text):
             return (
                 "not_finite"
-                if text.lower() in {"nan", "inf", "-inf", "infinity"}
+                if text.lower().lstrip("+-") in {"nan", "inf", "infinity"}
                 else ("not_a_number")
             )
         value = float(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -57,6 +58,7 @@ class AreaLayer:
         return sorted(self._names.items(), key=lambda item: item[1])
 
 
+@functools.cache
 def shipped_layer() -> AreaLayer:
     """The default layer: Mellerud's electoral districts, approximated (see data/boundaries)."""
     folder = boundaries_dir()

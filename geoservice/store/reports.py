@@ -77,6 +77,8 @@ def store_report(
         When the key was used before for a different concern.
     """
     fingerprint = _fingerprint(draft)
+    # Take the write lock before the key lookup, so two replays cannot both miss it.
+    begin_write(session)
     if draft.idempotency_key:
         earlier = _by_idempotency_key(session, draft.idempotency_key)
         if earlier is not None:
@@ -103,7 +105,6 @@ def store_report(
         source=source,
         is_demo=False,
     )
-    begin_write(session)
     session.add(report)
     try:
         session.commit()

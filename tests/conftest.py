@@ -1,0 +1,56 @@
+"""Shared fixtures: an app on a fresh SQLite file (or GEOSERVICE_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from geoservice import create_app
+from geoservice.store import schema
+from geoservice.store.db import engine_for, session_scope
+
+
+def _reset_database(app) -> None:
+    """Drop every table so each test starts from an empty, freshly migrated schema."""
+    engine = engine_for(app)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+
+
+@pytest.fixture
+def app(tmp_path):
+    url = os.environ.get("GEOSERVICE_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 't.sqlite3'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "RATELIMIT_ENABLED": False,
+            "TILE_URL": "",
+        }
+    )
+    _reset_database(app)
+    schema.upgrade(engine_for(app))
+    yield app
+    engine_for(app).dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session for checking what was stored."""
+    with session_scope(app) as session:
+        yield session
