@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from flask import Flask, current_app
 
 from geoservice.core.assign import AreaIndex
@@ -39,6 +40,18 @@ class AreaLayer:
             for area_id, p in zip(self.areas["id"], points, strict=True)
         }
         self._names = dict(zip(self.areas["id"], self.areas["name"], strict=True))
+
+    @functools.cached_property
+    def _geometry_json(self) -> dict[str, str]:
+        # Six decimals (~0.1 m) is finer than the boundaries themselves.
+        return {
+            area_id: shapely.to_geojson(shapely.set_precision(geometry, 1e-6))
+            for area_id, geometry in zip(self.areas["id"], self.areas.geometry, strict=True)
+        }
+
+    def geometry_json(self) -> dict[str, str]:
+        """Each area's geometry as a GeoJSON string, by id, in layer order."""
+        return self._geometry_json
 
     def locate(self, lon: float, lat: float) -> str | None:
         """Return the id of the area holding the point, or None outside the municipality."""

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.demo import DEMO_SOURCE, synthesize_reports
+from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import AreaLayer
 from geoservice.store.db import begin_write, session_scope
 from geoservice.store.models import Report, new_id
@@ -56,6 +57,7 @@ def add_demo_reports(app: Flask, *, count: int, start: datetime, end: datetime, 
         begin_write(session)
         for chunk in range(0, len(rows), 5000):
             session.execute(insert(Report), rows[chunk : chunk + 5000])
+        bump_version(session)
     return len(rows)
 
 
@@ -70,6 +72,7 @@ def remove_demo_reports(app: Flask) -> int:
     with session_scope(app) as session:
         begin_write(session)
         result = session.execute(delete(Report).where(Report.is_demo.is_(True)))
+        bump_version(session)
         return result.rowcount
 
 

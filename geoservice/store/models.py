@@ -74,3 +74,16 @@ class Report(Base):
         Index("ix_reports_status", "status"),
         Index("ix_reports_is_demo", "is_demo"),
     )
+
+
+class DataVersion(Base):
+    """A counter bumped in the same transaction as every change to concerns.
+
+    Each worker caches public aggregates per version; one indexed read tells it whether
+    any process changed the data since, so no cache outlives a write.
+    """
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

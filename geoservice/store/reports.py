@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from geoservice.core.validation import ReportDraft
+from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import Report
 
@@ -106,6 +107,7 @@ def store_report(
         is_demo=False,
     )
     session.add(report)
+    bump_version(session)
     try:
         session.commit()
     except IntegrityError:
@@ -144,6 +146,7 @@ def erase_by_receipt(session: Session, receipt: str) -> bool:
         return False
     begin_write(session)
     result = session.execute(delete(Report).where(Report.receipt == canonical))
+    bump_version(session)
     session.commit()
     return result.rowcount == 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from geoservice.core.categories import CATEGORIES
 from geoservice.core.validation import BodyRejected, ReportRejected, parse_json_object
@@ -12,6 +12,7 @@ from geoservice.store.db import get_session
 from geoservice.store.models import Report
 from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
 from geoservice.web.errors import api_error
+from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
 from geoservice.web.submission import check_report, limit_submissions, save_report
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -92,3 +93,14 @@ def delete_report(receipt: str):
     if not erase_by_receipt(get_session(), receipt):
         return api_error(404, {"receipt": "No concern has this receipt code."})
     return "", 204
+
+
+@bp.get("/areas")
+def areas():
+    """Areas with their k-protected counts and rates for a coarse filter (GeoJSON)."""
+    try:
+        public_filter = parse_public_filter(request.args, lang="en")
+    except FilterRejected as exc:
+        return api_error(422, exc.errors)
+    result = public_areas(public_filter)
+    return Response(result.geojson, mimetype="application/geo+json")

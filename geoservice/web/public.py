@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from geoservice.core.categories import CATEGORIES
 from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
 from geoservice.maps.base import render_parts
+from geoservice.maps.choropleth import choropleth_map, class_breaks, mix_popup
 from geoservice.maps.report_map import PinTexts, report_map
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -30,6 +31,7 @@ from geoservice.store.reports import (
     find_by_receipt,
     normalise_receipt,
 )
+from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
 from geoservice.web.submission import check_report, limit_submissions, save_report
 
 bp = Blueprint("public", __name__)
@@ -175,3 +177,78 @@ def erase(receipt: str):
     if not erase_by_receipt(get_session(), receipt):
         abort(404)
     return render_template("public/erased.html")
+
+
+def _number(value: float | None, k: int) -> str:
+    if value is None:
+        return _("färre än %(k)s eller dolt", k=k)
+    return f"{value:g}".replace(".", ",") if lang() == "sv" else f"{value:g}"
+
+
+@bp.get("/karta")
+def insight_map():
+    """The public map: concerns per area for whole months, k-protected."""
+    english = lang() == "en"
+    try:
+        public_filter = parse_public_filter(request.args, lang=lang())
+        errors = {}
+    except FilterRejected as exc:
+        errors = exc.errors
+        public_filter = parse_public_filter({}, lang=lang())
+    measure = "rate" if request.args.get("measure") == "rate" else "count"
+    figures = public_areas(public_filter).figures
+    k = figures["k"]
+    labels = {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
+    band_labels = _band_labels()
+    values = {
+        a["id"]: a["rate_per_1000" if measure == "rate" else "count"] for a in figures["areas"]
+    }
+    legend = class_breaks(list(values.values()))
+    popups, tooltips = {}, {}
+    for area in figures["areas"]:
+        shown = _number(values[area["id"]], k)
+        tooltips[area["id"]] = f"{area['name']}: {shown}"
+        rows = [(_("Synpunkter"), _number(area["count"], k))]
+        rows.append((_("Per 1 000 invånare"), _number(area["rate_per_1000"], k)))
+        for code, n in (area["category_mix"] or {}).items():
+            if n != 0:
+                rows.append((labels[code], _number(n, k)))
+        popups[area["id"]] = mix_popup(area["name"], rows)
+    layer = current_layer()
+    fmap = choropleth_map(
+        layer.areas,
+        layer.outline,
+        values=values,
+        legend=legend,
+        popups=popups,
+        tooltips=tooltips,
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        asset_url=vendor_url,
+        aria_label=_("Karta över synpunkter per område i Melleruds kommun"),
+    )
+    return render_template(
+        "public/map.html",
+        map_parts=render_parts(fmap),
+        figures=figures,
+        public_filter=public_filter,
+        measure=measure,
+        legend=legend,
+        errors=errors,
+        k=k,
+        number=lambda v: _number(v, k),
+        category_labels=labels,
+        band_labels=band_labels,
+        categories=[(c.code, labels[c.code]) for c in CATEGORIES],
+        approximate=layer.approximate,
+        promise_url=current_app.config["PROMISE_URL"],
+    ), (422 if errors else 200)
+
+
+def _band_labels() -> dict[str, str]:
+    return {
+        "day": _("Dag (06–18)"),
+        "evening": _("Kväll (18–22)"),
+        "night": _("Natt (22–06)"),
+        "unknown": _("Vet inte / hela tiden"),
+    }

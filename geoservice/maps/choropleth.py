@@ -1,0 +1,115 @@
+"""The public map: areas coloured by count or rate, hidden figures drawn apart."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from markupsafe import Markup, escape
+
+from geoservice.maps.base import AssetUrl, EmbeddedMap, mellerud_map
+
+# ColorBrewer "Oranges" (5 classes): light to dark, readable in greyscale too.
+PALETTE = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
+HIDDEN_COLOUR = "#bdbdbd"
+
+
+@dataclass(frozen=True)
+class LegendClass:
+    """One legend entry: a colour and the value range it stands for."""
+
+    colour: str
+    low: float
+    high: float
+
+
+def class_breaks(values: Sequence[float | None], classes: int = len(PALETTE)) -> list[LegendClass]:
+    """Equal-interval classes from 0 to a rounded-up maximum of the published values.
+
+    With five areas, quantiles would give each area its own class and hide how large the
+    differences are; equal intervals from zero keep the map honest about magnitude.
+    """
+    shown = [v for v in values if v is not None]
+    top = max(shown, default=0) or 1
+    magnitude = 10 ** math.floor(math.log10(top))
+    top = math.ceil(top / magnitude) * magnitude
+    step = top / classes
+    return [
+        LegendClass(PALETTE[i], round(i * step, 2), round((i + 1) * step, 2))
+        for i in range(classes)
+    ]
+
+
+def colour_for(value: float | None, legend: Sequence[LegendClass]) -> str:
+    """The fill colour of a value; hidden values get the neutral grey."""
+    if value is None:
+        return HIDDEN_COLOUR
+    for entry in legend:
+        if value <= entry.high:
+            return entry.colour
+    return legend[-1].colour
+
+
+def choropleth_map(
+    areas: gpd.GeoDataFrame,
+    outline: gpd.GeoDataFrame,
+    *,
+    values: dict[str, float | None],
+    legend: Sequence[LegendClass],
+    popups: dict[str, str],
+    tooltips: dict[str, str],
+    tile_url: str,
+    tile_attribution: str,
+    asset_url: AssetUrl,
+    aria_label: str,
+) -> EmbeddedMap:
+    """Build the public area map.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Area layer in EPSG:4326 with ``id`` and ``name``.
+    values : dict
+        Area id to the published value (None where hidden).
+    popups, tooltips : dict
+        Area id to already escaped HTML / plain text for the popup and tooltip.
+    """
+    fmap = mellerud_map(
+        outline,
+        tile_url=tile_url,
+        tile_attribution=tile_attribution,
+        asset_url=asset_url,
+        aria_label=aria_label,
+    )
+    frame = areas[["id", "name", "geometry"]].copy()
+    frame["fill"] = [colour_for(values.get(i), legend) for i in frame["id"]]
+    frame["tip"] = [tooltips.get(i, "") for i in frame["id"]]
+    for record in frame.to_dict("records"):
+        single = gpd.GeoDataFrame([record], geometry="geometry", crs=areas.crs)
+        layer = folium.GeoJson(
+            single,
+            name=record["name"],
+            style_function=lambda feature: {
+                "color": "#3b2a1a",
+                "weight": 2,
+                "fillColor": feature["properties"]["fill"],
+                "fillOpacity": 0.75,
+                "dashArray": "6 4" if feature["properties"]["fill"] == HIDDEN_COLOUR else None,
+            },
+            highlight_function=lambda _feature: {"weight": 4},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        )
+        folium.Popup(Markup(popups.get(record["id"], "")), max_width=320).add_to(layer)
+        layer.add_to(fmap)
+    return fmap
+
+
+def mix_popup(title: str, rows: Sequence[tuple[str, str]]) -> str:
+    """Popup HTML: the area name and a two-column table of (label, shown value)."""
+    body = "".join(
+        f"<tr><th scope='row'>{escape(a)}</th><td>{escape(b)}</td></tr>" for a, b in rows
+    )
+    return f"<strong>{escape(title)}</strong><table class='mix'>{body}</table>"

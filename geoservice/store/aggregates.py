@@ -1,0 +1,72 @@
+"""Counts for the public aggregates, made by the database, and the version that keys caches."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from geoservice.core.aggregate import GROUP_COLUMNS
+from geoservice.core.categories import EXCLUDED_STATUSES
+from geoservice.store.models import DataVersion, Report
+
+VERSION_NAME = "reports"
+
+
+def bump_version(session: Session) -> None:
+    """Mark the concerns as changed; call inside the writing transaction."""
+    session.execute(
+        update(DataVersion)
+        .where(DataVersion.name == VERSION_NAME)
+        .values(version=DataVersion.version + 1)
+    )
+
+
+def data_version(session: Session) -> int:
+    """The current change counter of the concerns."""
+    return session.scalar(select(DataVersion.version).where(DataVersion.name == VERSION_NAME))
+
+
+def area_group_counts(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    categories: Collection[str] | None = None,
+    time_bands: Collection[str] | None = None,
+    kind: str | None = "unsafe",
+) -> pd.DataFrame:
+    """Active concerns counted per area, category, time band and period (current/previous).
+
+    The previous period is the one of equal length just before ``[start, end)``; the
+    result feeds :func:`geoservice.core.aggregate.aggregate_area_counts`.
+    """
+    previous_start = start - (end - start)
+    period = case((Report.created_at >= start, "current"), else_="previous")
+    query = (
+        select(
+            Report.area_id,
+            Report.category,
+            Report.time_of_day,
+            period.label("period"),
+            func.count().label("n"),
+        )
+        .where(
+            Report.created_at >= previous_start,
+            Report.created_at < end,
+            Report.status.not_in(sorted(EXCLUDED_STATUSES)),
+            Report.area_id.is_not(None),
+        )
+        .group_by(Report.area_id, Report.category, Report.time_of_day, period)
+    )
+    if kind is not None:
+        query = query.where(Report.kind == kind)
+    if categories:
+        query = query.where(Report.category.in_(sorted(categories)))
+    if time_bands:
+        query = query.where(Report.time_of_day.in_(sorted(time_bands)))
+    rows = session.execute(query).all()
+    return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
