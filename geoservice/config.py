@@ -52,8 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INSTANCE_PATH",
         None,
-        "Folder for the SQLite file and the generated secret key. Default: `instance/` "
-        "beside the code (Flask's instance folder).",
+        "Folder for the SQLite file and the generated secret key. Default: Flask's instance "
+        "folder: `instance/` in a source checkout, `<venv>/var/geoservice-instance` when "
+        "installed.",
     ),
     Setting(
         "SECRET_KEY",
