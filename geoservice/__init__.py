@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     from geoservice import i18n
     from geoservice.extensions import babel, csrf, limiter
     from geoservice.store import areas, db
+    from geoservice.web import access
 
     db.init_app(app)
     areas.init_app(app)
@@ -51,15 +52,19 @@ def register_extensions(app: Flask) -> None:
     )
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    access.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from geoservice.web import api, assets, health, public
+    from geoservice.web import api, assets, auth, health, public, staff, staff_api
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(staff_api.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

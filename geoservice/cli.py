@@ -94,7 +94,49 @@ def seed_demo(remove: bool, count: int, seed: int) -> None:
     click.echo(f"Added {added} synthetic demo concerns (flagged is_demo, source 'demo').")
 
 
+@click.command("create-user")
+@click.argument("name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["police", "municipality", "bra", "admin"]),
+    help="What the account may see and do (SPEC §3).",
+)
+@with_appcontext
+def create_user_command(name: str, role: str) -> None:
+    """Create a staff account; the password is read from standard input."""
+    from geoservice.store.accounts import AccountError, create_user
+    from geoservice.store.db import session_scope
+
+    stream = sys.stdin
+    if stream.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = stream.readline().rstrip("\r\n")
+    try:
+        with session_scope(current_app) as session:
+            user = create_user(session, name, role, password)
+            click.echo(f"Created {role} account {user.name!r}.")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("create-token")
+@click.argument("name")
+@with_appcontext
+def create_token_command(name: str) -> None:
+    """Print a new API token for the account NAME (shown once; only its hash is kept)."""
+    from geoservice.store.accounts import AccountError, create_token
+    from geoservice.store.db import session_scope
+
+    try:
+        with session_scope(current_app) as session:
+            click.echo(create_token(session, name))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (init_db, serve, seed_demo):
+    for command in (init_db, serve, seed_demo, create_user_command, create_token_command):
         app.cli.add_command(command)

@@ -92,6 +92,24 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_positive_int,
     ),
     Setting(
+        "STAFF_IDLE_MINUTES",
+        30,
+        "A staff session ends after this many minutes without a request.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "STAFF_MAX_HOURS",
+        10,
+        "A staff session ends this many hours after login, however active.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "COOKIE_SECURE",
+        False,
+        "`true` behind HTTPS: cookies are then only sent over HTTPS.",
+        _parse_bool,
+    ),
+    Setting(
         "TILE_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Base-map tile URL template; empty for no base map (the areas still draw).",
@@ -160,6 +178,9 @@ def build_config(
         config["SECRET_KEY"] = _instance_secret(instance_path)
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
+    config["SESSION_COOKIE_SECURE"] = bool(config["COOKIE_SECURE"])
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("BABEL_DEFAULT_LOCALE", "sv")
     config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm")
     return config

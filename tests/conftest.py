@@ -54,3 +54,43 @@ def db_session(app):
     """A session for checking what was stored."""
     with session_scope(app) as session:
         yield session
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a staff account and return its name."""
+    from geoservice.store.accounts import create_user
+
+    def make(role: str, name: str | None = None) -> str:
+        name = name or f"{role}-user"
+        with session_scope(app) as session:
+            create_user(session, name, role, STAFF_PASSWORD)
+        return name
+
+    return make
+
+
+def csrf_token_from(client, path: str = "/personal/logga-in") -> str:
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log ``client`` in with a new account of ``role``; return the account name."""
+
+    def log_in(role: str, name: str | None = None) -> str:
+        name = make_user(role, name)
+        response = client.post(
+            "/personal/logga-in",
+            data={"name": name, "password": STAFF_PASSWORD, "csrf_token": csrf_token_from(client)},
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return name
+
+    return log_in

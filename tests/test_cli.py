@@ -58,3 +58,32 @@ def test_seed_demo_adds_flagged_rows_and_remove_deletes_exactly_them(app, runner
     assert f"Removed {demo}" in removed.output
     with session_scope(app) as session:
         assert session.scalar(select(func.count()).select_from(Report)) == 1
+
+
+def test_create_user_reads_the_password_from_stdin(app, runner):
+    created = runner.invoke(
+        args=["create-user", "kommunpolis", "--role", "police"], input="a long enough secret\n"
+    )
+    assert created.exit_code == 0, created.output
+    assert "a long enough secret" not in created.output
+    again = runner.invoke(
+        args=["create-user", "kommunpolis", "--role", "police"], input="a long enough secret\n"
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(args=["create-user", "x", "--role", "bra"], input="short\n")
+    assert short.exit_code != 0 and "at least 12" in short.output
+    bad_role = runner.invoke(args=["create-user", "y", "--role", "mayor"], input="x" * 20 + "\n")
+    assert bad_role.exit_code != 0
+
+
+def test_create_token_prints_a_token_once_and_stores_its_hash(app, runner):
+    from geoservice.store.models import ApiToken
+
+    runner.invoke(args=["create-user", "analys", "--role", "bra"], input="a long enough secret\n")
+    token = runner.invoke(args=["create-token", "analys"]).output.strip()
+    assert token.startswith("gst_") and len(token) > 30
+    with session_scope(app) as session:
+        stored = session.scalar(select(ApiToken.token_hash))
+    assert stored != token and token not in stored
+    missing = runner.invoke(args=["create-token", "nobody"])
+    assert missing.exit_code != 0 and "no user named" in missing.output

@@ -57,7 +57,11 @@ def begin_write(session: Session) -> None:
 
     A deferred SQLite transaction that reads and then writes fails with "database is
     locked" when another process wrote in between; taking the lock first makes it wait.
+    A transaction already open (the request's earlier reads) is ended first, so each write
+    is its own unit of work.
     """
+    if session.in_transaction():
+        session.commit()
     session.connection(execution_options={"sqlite_immediate": True})
 
 

@@ -12,6 +12,7 @@ from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
 from geoservice.store.reports import new_receipt
+from geoservice.web.access import PUBLIC_ENDPOINTS
 
 # A distinctive point inside Mellerud/Holm: its digits must never appear in public output.
 SECRET_LAT, SECRET_LON = 58.7012345, 12.4543217
@@ -172,6 +173,8 @@ def _public_get_routes(app):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in {"static", "assets.vendor"}:
             continue
+        if rule.endpoint not in PUBLIC_ENDPOINTS:
+            continue  # staff routes: refused without a login (tests/web/test_access.py)
         if rule.arguments:
             # Receipt pages show the holder their own concern; tested separately.
             assert rule.endpoint in {"public.receipt", "api.get_report"}, rule

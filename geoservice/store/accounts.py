@@ -1,0 +1,197 @@
+"""Staff accounts, server-side sessions, API tokens and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from geoservice.store.db import begin_write
+from geoservice.store.models import ApiToken, AuditEvent, StaffSession, User
+
+ROLES = ("police", "municipality", "bra", "admin")
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "gst_"
+_hasher = PasswordHasher()
+# Verifying against this when the name is unknown keeps the timing of both failures alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+class AccountError(ValueError):
+    """A staff account could not be created or used; the message says why."""
+
+
+def create_user(session: Session, name: str, role: str, password: str) -> User:
+    """Create a staff account with an argon2 password hash."""
+    name = name.strip()
+    if not name or len(name) > 64 or not name.replace(".", "").replace("-", "").isalnum():
+        raise AccountError("the user name must be 1-64 characters: letters, digits, '.' and '-'")
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    begin_write(session)
+    user = User(name=name, role=role, password_hash=_hasher.hash(password), active=True)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AccountError(f"a user named {name!r} already exists") from None
+    return user
+
+
+def authenticate(session: Session, name: str, password: str) -> User | None:
+    """Return the active user with this name and password, or None."""
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        begin_write(session)
+        user.password_hash = _hasher.hash(password)
+        session.commit()
+    return user
+
+
+def start_session(session: Session, user: User, now: datetime) -> str:
+    """Open a new server-side session for ``user``; return its id for the cookie."""
+    sid = secrets.token_urlsafe(32)
+    begin_write(session)
+    session.add(StaffSession(id=sid, user_id=user.id, created_at=now, last_seen=now))
+    session.commit()
+    return sid
+
+
+def resume_session(
+    session: Session, sid: str, now: datetime, *, idle: timedelta, absolute: timedelta
+) -> User | None:
+    """Return the session's user if it is alive; end it when idle or too old."""
+    row = session.get(StaffSession, sid)
+    if row is None:
+        return None
+    if now - row.last_seen > idle or now - row.created_at > absolute:
+        end_session(session, sid)
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        end_session(session, sid)
+        return None
+    if now - row.last_seen > timedelta(seconds=60):
+        # Touch at most once a minute: a write per request would serialise readers.
+        begin_write(session)
+        row = session.get(StaffSession, sid)
+        if row is not None:
+            row.last_seen = now
+        session.commit()
+    return user
+
+
+def end_session(session: Session, sid: str) -> None:
+    """End a session for good: its cookie no longer opens anything."""
+    begin_write(session)
+    session.execute(delete(StaffSession).where(StaffSession.id == sid))
+    session.commit()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, name: str) -> str:
+    """Create an API token for the named user; the token itself is shown only once."""
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise AccountError(f"no user named {name!r}")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    begin_write(session)
+    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> User | None:
+    """Return the active user an API token belongs to, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        begin_write(session)
+        row = session.get(ApiToken, row.id)
+        row.last_used_at = now
+        session.commit()
+    return user
+
+
+# Query parameters that may be written to the audit log: codes and dates, never free text.
+AUDITABLE_FILTERS = frozenset(
+    {
+        "from",
+        "to",
+        "category",
+        "time_of_day",
+        "kind",
+        "weekend",
+        "status",
+        "area",
+        "layer",
+        "weekday",
+        "from_hour",
+        "to_hour",
+        "stops",
+        "page",
+        "cold",
+        "format",
+    }
+)
+
+
+def audit_filter(args: Mapping[str, str]) -> str | None:
+    """The query's filter as JSON, keeping only known code-valued parameters, shortened."""
+    kept = {k: str(v)[:32] for k, v in args.items() if k in AUDITABLE_FILTERS}
+    return json.dumps(kept, sort_keys=True) if kept else None
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    user_name: str | None,
+    role: str | None,
+    target: str | None = None,
+    filter_json: str | None = None,
+    rows: int | None = None,
+) -> None:
+    """Append one event to the audit log in its own transaction."""
+    begin_write(session)
+    session.add(
+        AuditEvent(
+            at=datetime.now(UTC),
+            user_name=(user_name or "")[:64] or None,
+            role=role,
+            action=action,
+            target=(target or "")[:120] or None,
+            filter=filter_json,
+            rows=rows,
+        )
+    )
+    session.commit()
+
+
+def audit_events(session: Session, limit: int = 500) -> list[AuditEvent]:
+    """The newest audit events first."""
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))

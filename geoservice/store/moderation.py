@@ -1,0 +1,145 @@
+"""Staff reads of exact concerns and the moderation of them, every change recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from geoservice.core.categories import CATEGORY_CODES, STATUSES
+from geoservice.store.aggregates import bump_version
+from geoservice.store.db import begin_write
+from geoservice.store.models import ModerationEvent, Report
+from geoservice.store.reports import REPORT_COLUMNS
+
+NOTE_LIMIT = 2000
+REASON_LIMIT = 200
+
+
+class ModerationError(ValueError):
+    """A moderation change broke a rule; ``errors`` maps each field to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(str(errors))
+
+
+def _filtered(query: Select, staff_filter) -> Select:
+    f = staff_filter
+    query = query.where(Report.created_at >= f.start_utc, Report.created_at < f.end_utc)
+    if f.category:
+        query = query.where(Report.category == f.category)
+    if f.time_of_day:
+        query = query.where(Report.time_of_day == f.time_of_day)
+    if f.kind:
+        query = query.where(Report.kind == f.kind)
+    if f.weekend is not None:
+        query = query.where(Report.weekend.is_(f.weekend))
+    if f.status:
+        query = query.where(Report.status == f.status)
+    return query
+
+
+def staff_reports(session: Session, staff_filter, *, limit: int | None = None) -> list[Report]:
+    """Concerns matching the filter, newest first (new ones before the rest)."""
+    query = _filtered(select(Report), staff_filter).order_by(
+        (Report.status != "new"), Report.created_at.desc()
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def count_staff_reports(session: Session, staff_filter) -> int:
+    """How many concerns match the filter."""
+    return session.scalar(_filtered(select(func.count()).select_from(Report), staff_filter))
+
+
+def staff_frame(session: Session, staff_filter) -> pd.DataFrame:
+    """Matching concerns as the core's DataFrame (no free text), for statistics."""
+    columns = [getattr(Report, name) for name in REPORT_COLUMNS]
+    rows = session.execute(_filtered(select(*columns), staff_filter)).all()
+    frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str | None
+    after: str | None
+
+
+def moderate(
+    session: Session,
+    report_id: str,
+    *,
+    user_name: str,
+    status: str | None = None,
+    category: str | None = None,
+    reason: str | None = None,
+    note: str | None = None,
+) -> list[Change]:
+    """Apply a moderator's changes in one transaction and record each (who, when, from → to).
+
+    The internal note's text is stored on the concern but not copied into the history,
+    which only says that it changed.
+    """
+    errors: dict[str, str] = {}
+    if status is not None and status not in STATUSES:
+        errors["status"] = f"unknown status; expected one of {', '.join(STATUSES)}"
+    if category is not None and category not in CATEGORY_CODES:
+        errors["category"] = "unknown category"
+    if reason is not None and len(reason) > REASON_LIMIT:
+        errors["reason"] = f"at most {REASON_LIMIT} characters"
+    if note is not None and len(note) > NOTE_LIMIT:
+        errors["note"] = f"at most {NOTE_LIMIT} characters"
+    if errors:
+        raise ModerationError(errors)
+    begin_write(session)
+    report = session.get(Report, report_id)
+    if report is None:
+        session.rollback()
+        raise LookupError(report_id)
+    now = datetime.now(UTC)
+    changes: list[Change] = []
+    if status is not None and status != report.status:
+        changes.append(Change("status", report.status, status))
+        report.status = status
+    if category is not None and category != report.category:
+        changes.append(Change("category", report.category, category))
+        report.category = category
+    if note is not None and (note.strip() or None) != report.internal_note:
+        changes.append(Change("note", None, None))
+        report.internal_note = note.strip() or None
+    for change in changes:
+        session.add(
+            ModerationEvent(
+                report_id=report_id,
+                at=now,
+                user_name=user_name,
+                field=change.field,
+                from_value=change.before,
+                to_value=change.after,
+                reason=(reason or None) if change.field != "note" else None,
+            )
+        )
+    if changes:
+        bump_version(session)
+    session.commit()
+    return changes
+
+
+def history(session: Session, report_id: str) -> list[ModerationEvent]:
+    """The concern's moderation history, oldest first."""
+    return list(
+        session.scalars(
+            select(ModerationEvent)
+            .where(ModerationEvent.report_id == report_id)
+            .order_by(ModerationEvent.id)
+        )
+    )

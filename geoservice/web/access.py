@@ -1,0 +1,175 @@
+"""Who may do what (SPEC §3): staff identity from a session or a Bearer token, deny by default."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
+
+from geoservice.store.accounts import (
+    audit_filter,
+    record_event,
+    resume_session,
+    user_for_token,
+)
+from geoservice.store.db import get_session
+from geoservice.web.errors import api_error, wants_json
+
+login_manager = LoginManager()
+
+# SPEC §3 as data: which roles hold each permission.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "aggregates": frozenset({"police", "municipality", "bra", "admin"}),
+    "exact": frozenset({"police", "municipality", "admin"}),
+    "moderate": frozenset({"police", "municipality", "admin"}),
+    "admin": frozenset({"admin"}),
+}
+
+# Endpoints anyone may call. Every other endpoint needs a staff login (checked by a test).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "assets.vendor",
+        "health.healthz",
+        "public.index",
+        "public.submit",
+        "public.receipt_lookup",
+        "public.receipt",
+        "public.erase",
+        "public.insight_map",
+        "api.categories",
+        "api.create_report",
+        "api.get_report",
+        "api.delete_report",
+        "api.areas",
+        "auth.login",
+        "auth.login_form",
+    }
+)
+
+
+@dataclass
+class StaffUser(UserMixin):
+    """The logged-in staff member as the views see them."""
+
+    id: int
+    name: str
+    role: str
+    via: str  # "session" or "token"
+
+    def can(self, permission: str) -> bool:
+        return self.role in PERMISSIONS[permission]
+
+
+class Anonymous(AnonymousUserMixin):
+    name = None
+    role = None
+
+    def can(self, permission: str) -> bool:
+        return False
+
+
+def _load_from_request(req) -> StaffUser | None:
+    now = datetime.now(UTC)
+    header = req.headers.get("Authorization", "")
+    db = get_session()
+    if header.startswith("Bearer "):
+        user = user_for_token(db, header[len("Bearer ") :].strip(), now)
+        return StaffUser(user.id, user.name, user.role, "token") if user else None
+    sid = session.get("sid")
+    if not sid:
+        return None
+    config = current_app.config
+    user = resume_session(
+        db,
+        sid,
+        now,
+        idle=timedelta(minutes=config["STAFF_IDLE_MINUTES"]),
+        absolute=timedelta(hours=config["STAFF_MAX_HOURS"]),
+    )
+    if user is None:
+        session.pop("sid", None)
+        return None
+    return StaffUser(user.id, user.name, user.role, "session")
+
+
+def audit(action: str, *, rows: int | None = None, target: str | None = None) -> None:
+    """Write an audit event for the current staff member and request."""
+    record_event(
+        get_session(),
+        action=action,
+        user_name=current_user.name,
+        role=current_user.role,
+        target=target or request.endpoint,
+        filter_json=audit_filter(request.args),
+        rows=rows,
+    )
+
+
+def _refuse(status: int):
+    if wants_json():
+        message = (
+            "Log in or send an API token (Authorization: Bearer ...)."
+            if status == 401
+            else "Your role may not see this."
+        )
+        return api_error(status, {"authorization": message})
+    if status == 401:
+        return redirect(url_for("auth.login_form", next=request.full_path.rstrip("?")))
+    abort(403)
+
+
+def requires(permission: str) -> Callable:
+    """Allow a view only to staff whose role holds ``permission``; audit denials."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _refuse(401)
+            if not current_user.can(permission):
+                audit("denied")
+                return _refuse(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission
+        return wrapped
+
+    return decorator
+
+
+def _deny_by_default():
+    """Before every request: an endpoint not declared public needs a staff identity."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "permission", None) is None:
+        # A staff view that forgot to declare its permission is refused to everyone.
+        return _refuse(401 if not current_user.is_authenticated else 403)
+    if not current_user.is_authenticated:
+        return _refuse(401)
+    return None
+
+
+def _no_store(response):
+    if request.endpoint not in PUBLIC_ENDPOINTS or g.get("staff_view"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Login with our request loader and the deny-by-default guard."""
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    # Our own server-side sessions replace Flask-Login's cookie identity checks.
+    login_manager.session_protection = None
+    login_manager.request_loader(_load_from_request)
+    app.before_request(_deny_by_default)
+    app.after_request(_no_store)

@@ -1,0 +1,66 @@
+"""Staff API v1: exact concerns (audited) and hotspots; session or Bearer token."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from geoservice.core.masking import mask_personal_data
+from geoservice.extensions import csrf
+from geoservice.store.db import get_session
+from geoservice.store.models import Report
+from geoservice.store.moderation import staff_reports
+from geoservice.web.access import audit, requires
+from geoservice.web.errors import api_error
+from geoservice.web.insight import FilterRejected
+from geoservice.web.staff_filter import parse_staff_filter
+
+bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+MAX_ROWS = 100_000
+
+
+def report_feature(report: Report) -> dict:
+    """A concern as a GeoJSON point with every field staff may see (free text masked)."""
+    return {
+        "type": "Feature",
+        "id": report.id,
+        "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
+        "properties": {
+            "id": report.id,
+            "created_at": report.created_at.isoformat(),
+            "precision": report.precision,
+            "kind": report.kind,
+            "category": report.category,
+            "time_of_day": report.time_of_day,
+            "weekend": report.weekend,
+            "exact_hour": report.exact_hour,
+            "description": mask_personal_data(report.description),
+            "suggestion": mask_personal_data(report.suggestion),
+            "role": report.role,
+            "age_band": report.age_band,
+            "area_id": report.area_id,
+            "status": report.status,
+            "source": report.source,
+            "is_demo": report.is_demo,
+        },
+    }
+
+
+@bp.get("/reports")
+@requires("exact")
+def list_reports():
+    """Concerns as GeoJSON points with all fields for a filter; audited."""
+    try:
+        staff_filter = parse_staff_filter(request.args)
+    except FilterRejected as exc:
+        return api_error(422, exc.errors)
+    rows = staff_reports(get_session(), staff_filter, limit=MAX_ROWS + 1)
+    truncated = len(rows) > MAX_ROWS
+    rows = rows[:MAX_ROWS]
+    audit("export_points", rows=len(rows))
+    return jsonify(
+        type="FeatureCollection",
+        features=[report_feature(r) for r in rows],
+        filter=staff_filter.as_query(),
+        truncated=truncated,
+    )
