@@ -56,7 +56,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from geoservice.web import api, assets, auth, health, public, staff, staff_api
+    from geoservice.web import api, assets, auth, health, public, staff, staff_api, staff_maps
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(staff_api.bp)
+    app.register_blueprint(staff_maps.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -355,3 +355,30 @@ def aggregate_area_counts(groups: pd.DataFrame, areas: pd.DataFrame) -> pd.DataF
             "time_band_mix": _mix(current, "time_of_day", TIME_BANDS, area_ids),
         }
     )
+
+
+WEEK_PARTS: tuple[str, ...] = ("weekday", "weekend", "unknown")
+"""Columns of :func:`band_week_table`: weekday, weekend, or not said."""
+
+
+def band_week_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Count reports per time band (rows) and weekday/weekend (columns).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Reports with ``time_of_day`` and ``weekend`` (True, False or missing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index :data:`~geoservice.core.categories.TIME_BANDS`, columns :data:`WEEK_PARTS`,
+        int counts, zeros included.
+    """
+    _require_columns(df, ["time_of_day", "weekend"], "df")
+    bands = df["time_of_day"].fillna("unknown")
+    part = df["weekend"].map({True: "weekend", False: "weekday"}).fillna("unknown")
+    table = pd.crosstab(bands, part) if len(df) else pd.DataFrame(dtype=np.int64)
+    return table.reindex(index=list(TIME_BANDS), columns=list(WEEK_PARTS), fill_value=0).astype(
+        np.int64
+    )

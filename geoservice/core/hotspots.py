@@ -128,9 +128,11 @@ def one_voice_per_place(df: pd.DataFrame, cells: npt.ArrayLike) -> pd.DataFrame:
     * A missing ``client_key`` (e.g. imported or staff-entered concerns) cannot be
       matched with anything, so each such row counts as its own voice.
     """
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"'df' should be a DataFrame, got {type(df)}")
     missing = [c for c in ("created_at", "precision", "client_key") if c not in df.columns]
-    if not isinstance(df, pd.DataFrame) or missing:
-        raise ValueError(f"'df' should be a DataFrame with column(s) {', '.join(missing)}")
+    if missing:
+        raise ValueError(f"'df' is missing column(s): {', '.join(missing)}")
     cell_a = np.asarray(cells).astype(np.uint64).ravel()
     if cell_a.size != len(df):
         raise ValueError(f"'cells' should have one value per row, got {cell_a.size} for {len(df)}")

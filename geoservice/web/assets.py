@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
 from flask import Blueprint, abort, send_from_directory
@@ -11,6 +13,10 @@ bp = Blueprint("assets", __name__, url_prefix="/vendor")
 _PACKAGES = {
     "leaflet": xstatic.pkg.leaflet.BASE_DIR,
     "jquery": xstatic.pkg.jquery.BASE_DIR,
+    # Leaflet.markercluster 1.5.3 from npm (MIT), vendored: no XStatic package exists.
+    "markercluster": str(
+        Path(__file__).resolve().parent.parent / "static/vendor/leaflet.markercluster"
+    ),
 }
 
 

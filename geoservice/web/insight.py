@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,12 +14,10 @@ from geoservice.core.aggregate import aggregate_area_counts
 from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
 from geoservice.core.privacy import PeriodError, coarse_period, public_area_payload
 from geoservice.core.publish import filtered_public_areas
-from geoservice.store.aggregates import area_group_counts, data_version
+from geoservice.store.aggregates import area_group_counts
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
-
-_CACHE = "geoservice.public_cache"
-_CACHE_SIZE = 128
+from geoservice.web.cache import cached
 
 
 class FilterRejected(ValueError):
@@ -144,23 +140,5 @@ def _compute(public_filter: PublicFilter) -> PublicAreas:
 
 def public_areas(public_filter: PublicFilter) -> PublicAreas:
     """The published area figures, from this worker's cache while no concern has changed."""
-    cache = current_app.extensions.setdefault(
-        _CACHE, {"version": None, "entries": OrderedDict(), "lock": threading.Lock()}
-    )
-    version = data_version(get_session())
     key = (public_filter, current_layer().source, current_app.config["K_ANONYMITY"])
-    with cache["lock"]:
-        if cache["version"] != version:
-            cache["entries"].clear()
-            cache["version"] = version
-        hit = cache["entries"].get(key)
-        if hit is not None:
-            cache["entries"].move_to_end(key)
-            return hit
-    result = _compute(public_filter)
-    with cache["lock"]:
-        if cache["version"] == version:
-            cache["entries"][key] = result
-            while len(cache["entries"]) > _CACHE_SIZE:
-                cache["entries"].popitem(last=False)
-    return result
+    return cached("public_areas", key, lambda: _compute(public_filter))

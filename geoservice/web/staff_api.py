@@ -64,3 +64,29 @@ def list_reports():
         filter=staff_filter.as_query(),
         truncated=truncated,
     )
+
+
+@bp.get("/hotspots")
+@requires("aggregates")
+def hotspot_cells():
+    """Hex cells with Gi* z, p and class for a filter (GeoJSON); no exact points."""
+    from geoservice.maps.hotspot_map import hex_features
+    from geoservice.web.analysis import analyse
+    from geoservice.web.staff_maps import parse_map_options
+
+    query, radius, include_cold, errors = parse_map_options(request.args)
+    try:
+        staff_filter = parse_staff_filter(query)
+    except FilterRejected as exc:
+        errors.update(exc.errors)
+    if errors:
+        return api_error(422, errors)
+    result = analyse(staff_filter, include_cold=include_cold, radius=radius).hotspots
+    document = hex_features(result.records(include_cold))
+    document.update(
+        filter=staff_filter.as_query(),
+        significant=result.significant,
+        explanation=result.explanation_en,
+        n_reports=result.n_reports,
+    )
+    return jsonify(document)

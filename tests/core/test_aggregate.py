@@ -271,3 +271,20 @@ def test_rates_match_counts_for_a_larger_table(areas):
     assert centrum["rate_per_1000"] == pytest.approx(centrum["count"] / 2000 * 1000)
     for row in result.to_dict("records"):
         assert sum(row["category_mix"].values()) == row["count"]
+
+
+def test_band_week_table_counts_every_band_and_part():
+    from geoservice.core.aggregate import band_week_table
+
+    frame = pd.DataFrame(
+        {
+            "time_of_day": ["night", "night", "day", None],
+            "weekend": [True, True, False, None],
+        }
+    )
+    table = band_week_table(frame)
+    assert table.loc["night", "weekend"] == 2
+    assert table.loc["day", "weekday"] == 1
+    assert table.loc["unknown", "unknown"] == 1
+    assert table.to_numpy().sum() == 4
+    assert band_week_table(frame.iloc[:0]).to_numpy().sum() == 0

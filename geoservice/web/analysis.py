@@ -1,0 +1,83 @@
+"""Staff statistics for a filter: Gi* hotspots, density, area counts, band × week table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geoservice.core.aggregate import active_reports, aggregate_areas, band_week_table
+from geoservice.core.density import DensitySurface, quartic_kde
+from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cells_for_points
+from geoservice.core.hotspots import (
+    HotspotResult,
+    compute_hotspots,
+    one_voice_per_place,
+    study_area_cells,
+)
+from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.moderation import staff_frame
+from geoservice.store.reports import point_locations
+from geoservice.web.cache import cached
+from geoservice.web.staff_filter import StaffFilter
+
+DEFAULT_RADIUS_M = 250
+RADIUS_RANGE = (100, 1000)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the staff hotspot page and API show for one filter."""
+
+    frame: pd.DataFrame  # active concerns in the filter (no free text)
+    voices: pd.DataFrame  # point concerns after one voice per place
+    hotspots: HotspotResult
+    density: DensitySurface
+    areas: pd.DataFrame
+    band_week: pd.DataFrame
+
+
+def study_area() -> np.ndarray:
+    """The mask of cells where concerns are possible, from every stored point concern."""
+    layer = current_layer()
+
+    def compute() -> np.ndarray:
+        lon, lat = point_locations(get_session())
+        return study_area_cells(lon, lat, outline=layer.outline)
+
+    return cached("study_area", layer.source, compute)
+
+
+def analyse(staff_filter: StaffFilter, *, include_cold: bool, radius: int) -> Analysis:
+    """Compute (or reuse while no concern changed) the statistics for a filter."""
+
+    def compute() -> Analysis:
+        layer = current_layer()
+        frame = active_reports(staff_frame(get_session(), staff_filter))
+        points = frame.loc[frame["precision"] == "point"]
+        cells = cells_for_points(
+            points["lat"].to_numpy(), points["lon"].to_numpy(), DEFAULT_H3_RESOLUTION
+        )
+        voices = one_voice_per_place(points, cells)
+        hotspots = compute_hotspots(frame, mask_cells=study_area(), include_cold=include_cold)
+        minx, miny, maxx, maxy = layer.outline.to_crs(3006).total_bounds
+        density = quartic_kde(
+            voices["lon"].to_numpy(),
+            voices["lat"].to_numpy(),
+            radius=radius,
+            bounds=(minx, miny, maxx, maxy),
+        )
+        return Analysis(
+            frame=frame,
+            voices=voices,
+            hotspots=hotspots,
+            density=density,
+            areas=aggregate_areas(
+                frame, layer.areas, staff_filter.start_utc, staff_filter.end_utc, kind=None
+            ),
+            band_week=band_week_table(frame),
+        )
+
+    return cached("analysis", (staff_filter, include_cold, radius), compute)
