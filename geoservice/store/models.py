@@ -74,6 +74,16 @@ class Report(Base):
         Index("ix_reports_area_id", "area_id"),
         Index("ix_reports_status", "status"),
         Index("ix_reports_is_demo", "is_demo"),
+        # Covers the public area counts (store.aggregates.area_group_counts).
+        Index(
+            "ix_reports_area_counts",
+            "kind",
+            "area_id",
+            "category",
+            "time_of_day",
+            "created_at",
+            "status",
+        ),
     )
 
 
