@@ -69,9 +69,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from geoservice.web import errors
+    from geoservice.web import errors, security
 
     errors.init_app(app)
+    security.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
 from geoservice.store.accounts import (
@@ -158,12 +158,6 @@ def _deny_by_default():
     return None
 
 
-def _no_store(response):
-    if request.endpoint not in PUBLIC_ENDPOINTS or g.get("staff_view"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def init_app(app: Flask) -> None:
     """Attach Flask-Login with our request loader and the deny-by-default guard."""
     login_manager.init_app(app)
@@ -172,4 +166,3 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.request_loader(_load_from_request)
     app.before_request(_deny_by_default)
-    app.after_request(_no_store)

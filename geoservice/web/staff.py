@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,11 +25,6 @@ from geoservice.web.staff_filter import parse_staff_filter
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 QUEUE_PAGE = 50
-
-
-@bp.before_request
-def _mark_staff_view() -> None:
-    g.staff_view = True
 
 
 def status_labels() -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import h3
 import numpy as np
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -59,7 +59,6 @@ def class_labels() -> dict[str, str]:
 @requires("aggregates")
 def hotspots():
     """Density, significant hotspots, points (for roles allowed) and area rates for a filter."""
-    g.staff_view = True
     english = str(get_locale() or "sv") == "en"
     query, radius, include_cold, errors = parse_map_options(request.args)
     try:

@@ -1,0 +1,633 @@
+"""Read official boundary files (SCB DeSO/RegSO, electoral districts, ...) for import.
+
+:func:`read_boundary_file` reads a GeoPackage, GeoJSON, Shapefile (also zipped) or
+GeoParquet file in any CRS, picks the id, name and population fields, repairs invalid
+geometries and returns a :class:`BoundaryImport` whose ``areas`` are in EPSG:4326.
+:meth:`BoundaryImport.against_outline` then checks the layer against the municipality
+outline (measured in EPSG:3006 by :func:`~geoservice.core.boundaries.check_coverage`) and
+clips away what lies outside it.
+
+Every problem raises :class:`~geoservice.core.boundaries.BoundaryError` naming the file,
+the field and the offending ids, so the operator knows what to fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geoservice.core.boundaries import (
+    METRIC_CRS,
+    STORAGE_CRS,
+    BoundaryError,
+    CoverageReport,
+    _listed,
+    _rows,
+    check_coverage,
+)
+
+ID_FIELDS = ("id", "desokod", "regsokod", "deso", "regso", "kod", "code")
+"""Field names tried, in order, when no id field is given (case-insensitive)."""
+
+NAME_FIELDS = ("name", "namn", "regsonamn", "regso", "deso")
+"""Field names tried for the area name. The id field itself is used only as a last resort
+(a DeSO file has no names; its code is what people know the area by)."""
+
+POPULATION_FIELDS = ("population", "befolkning", "folkmangd", "pop", "invanare")
+"""Field names tried for the number of residents."""
+
+PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+_POLYGONAL = (3, 6)  # shapely type ids of Polygon and MultiPolygon
+
+
+@dataclass(frozen=True)
+class BoundaryImport:
+    """An area layer read from a file, ready to replace the layer in force.
+
+    Attributes
+    ----------
+    areas : GeoDataFrame
+        Columns ``id`` (str), ``name`` (str), ``population`` and ``geometry`` (Polygon or
+        MultiPolygon), EPSG:4326, in file order. ``population`` is ``Int64`` when the
+        file has it, or all ``None`` (object) when it was declared absent.
+    source : Path
+        The file read.
+    source_crs : str
+        The file's CRS, e.g. ``"EPSG:3006"``.
+    layer : str or None
+        The layer read (GeoPackage, zipped shapefiles), None for single-layer formats.
+    fields_used : dict
+        ``{"id": ..., "name": ..., "population": ...}``: the file's field behind each
+        column; ``population`` is None when declared absent.
+    repaired : int
+        Geometries that were invalid and were repaired with :func:`shapely.make_valid`.
+    coverage : CoverageReport or None
+        Set by :meth:`against_outline`; measured before clipping, so its ``outside_m2`` is
+        the surface clipped away.
+    clipped : tuple of str
+        Ids of areas that reached outside the outline and were clipped.
+    dropped : tuple of str
+        Ids of areas wholly outside the outline, left out of ``areas``.
+    """
+
+    areas: gpd.GeoDataFrame
+    source: Path
+    source_crs: str
+    layer: str | None
+    fields_used: dict[str, str | None]
+    repaired: int = 0
+    coverage: CoverageReport | None = None
+    clipped: tuple[str, ...] = field(default=())
+    dropped: tuple[str, ...] = field(default=())
+
+    def against_outline(
+        self,
+        outline: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry,
+        *,
+        overlap_tolerance_m2: float = 100.0,
+        max_uncovered_share: float = 0.02,
+    ) -> BoundaryImport:
+        """Check the areas against the municipality outline and clip what lies outside.
+
+        Parameters
+        ----------
+        outline : GeoDataFrame, GeoSeries or shapely geometry
+            The municipality outline (a bare geometry is taken to be EPSG:4326).
+        overlap_tolerance_m2, max_uncovered_share : float
+            See :func:`validate_against_outline`.
+
+        Returns
+        -------
+        BoundaryImport
+            A copy with ``coverage`` set, areas clipped to the outline and areas wholly
+            outside it dropped.
+
+        Raises
+        ------
+        BoundaryError
+            If :func:`validate_against_outline` refuses the layer, or no area lies inside
+            the outline.
+        """
+        coverage = validate_against_outline(
+            self.areas,
+            outline,
+            overlap_tolerance_m2=overlap_tolerance_m2,
+            max_uncovered_share=max_uncovered_share,
+        )
+        areas, clipped, dropped = clip_to_outline(
+            self.areas, outline, tolerance_m2=overlap_tolerance_m2
+        )
+        if len(areas) == 0:
+            raise BoundaryError(f"{self.source}: no area lies inside the municipality outline")
+        return dataclasses.replace(
+            self,
+            areas=areas,
+            coverage=coverage,
+            clipped=tuple(clipped),
+            dropped=tuple(dropped),
+        )
+
+    def summary(self, lang: str = "sv") -> str:
+        """Describe what was read, for the command line.
+
+        Parameters
+        ----------
+        lang : {"sv", "en"}, default "sv"
+
+        Returns
+        -------
+        str
+            Several lines, e.g. ``"Läste 12 områden från deso.gpkg (EPSG:3006)."``.
+        """
+        sv = lang != "en"
+        where = self.source_crs if self.layer is None else f"{self.layer}, {self.source_crs}"
+        lines = [
+            f"Läste {len(self.areas)} områden från {self.source.name} ({where})."
+            if sv
+            else f"Read {len(self.areas)} areas from {self.source.name} ({where})."
+        ]
+        used = self.fields_used
+        absent = "saknas (angivet)" if sv else "absent (declared)"
+        population = used["population"] if used["population"] is not None else absent
+        lines.append(
+            f"Fält: id = {used['id']}, namn = {used['name']}, befolkning = {population}."
+            if sv
+            else f"Fields: id = {used['id']}, name = {used['name']}, population = {population}."
+        )
+        if self.areas["population"].notna().all():
+            total = int(self.areas["population"].sum())
+            lines.append(f"Invånare totalt: {total}." if sv else f"Residents in total: {total}.")
+        if self.repaired:
+            lines.append(
+                f"{self.repaired} ogiltiga geometrier lagades (make_valid)."
+                if sv
+                else f"{self.repaired} invalid geometries were repaired (make_valid)."
+            )
+        report = self.coverage
+        if report is not None:
+            share = _percent(report.uncovered_share, sv)
+            lines.append(
+                f"Täckning: {share} av kommunen ligger utanför alla områden."
+                if sv
+                else f"Coverage: {share} of the municipality lies in no area."
+            )
+            if self.clipped:
+                lines.append(
+                    f"{report.outside_m2:,.0f} m² utanför kommungränsen klipptes bort "
+                    f"(från {_listed(self.clipped)}).".replace(",", "\u00a0")
+                    if sv
+                    else f"{report.outside_m2:,.0f} m² outside the municipality were clipped "
+                    f"away (from {_listed(self.clipped)})."
+                )
+            if self.dropped:
+                lines.append(
+                    f"Utanför kommunen, utelämnade: {_listed(self.dropped)}."
+                    if sv
+                    else f"Outside the municipality, left out: {_listed(self.dropped)}."
+                )
+            if report.overlaps:
+                pairs = _listed(f"{o.first}/{o.second}" for o in report.overlaps)
+                lines.append(
+                    f"Små överlapp under toleransen: {pairs}."
+                    if sv
+                    else f"Overlaps below the tolerance: {pairs}."
+                )
+        return "\n".join(lines)
+
+
+def _percent(share: float, sv: bool) -> str:
+    text = f"{share * 100:.2f} %"
+    return text.replace(".", ",") if sv else text
+
+
+def read_boundary_file(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    id_field: str | None = None,
+    name_field: str | None = None,
+    population_field: str | None = None,
+    no_population: bool = False,
+) -> BoundaryImport:
+    """Read an area layer from a boundary file in any CRS.
+
+    Parameters
+    ----------
+    path : str or Path
+        A GeoPackage (``.gpkg``), GeoJSON, Shapefile (``.shp``, or a ``.zip`` holding
+        one), GeoParquet (``.parquet``/``.geoparquet``) or any other vector file GDAL
+        reads.
+    layer : str, optional
+        Layer to read; required when the file holds several (GeoPackage, or a zip with
+        several shapefiles, named by their file stem).
+    id_field, name_field, population_field : str, optional
+        The file's fields for the area id, name and population. When not given they are
+        guessed from :data:`ID_FIELDS`, :data:`NAME_FIELDS` and :data:`POPULATION_FIELDS`
+        (case-insensitive); ``fields_used`` of the result says which were taken.
+    no_population : bool, default False
+        Declare that the file has no population: ``population`` is then None for every
+        area. Without it a file lacking a population field is refused.
+
+    Returns
+    -------
+    BoundaryImport
+        Areas in EPSG:4326; not yet checked against the outline (see
+        :meth:`BoundaryImport.against_outline`).
+
+    Raises
+    ------
+    BoundaryError
+        If the file cannot be read, has no CRS, holds several layers and none was chosen,
+        lacks a field, has missing, empty or duplicate ids, missing names, populations
+        that are not whole numbers >= 0, or geometries that are empty or not polygonal
+        even after repair.
+    ValueError
+        If ``no_population`` is combined with ``population_field``.
+    """
+    if no_population and population_field is not None:
+        raise ValueError("give either 'population_field' or 'no_population', not both")
+    path = Path(path)
+    frame, layer = _read_frame(path, layer)
+    if frame.crs is None:
+        raise BoundaryError(
+            f"{path}: has no CRS; declare one (e.g. a .prj beside a shapefile) or export the "
+            "file again with its coordinate system, e.g. EPSG:3006 (SWEREF 99 TM)"
+        )
+    source_crs = _crs_name(frame.crs)
+    if len(frame) == 0:
+        raise BoundaryError(f"{path}: has no features")
+
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    id_col = _field(path, columns, "id", id_field, ID_FIELDS)
+    name_col = _field(path, columns, "name", name_field, NAME_FIELDS, fallback=id_col)
+    pop_col = (
+        None
+        if no_population
+        else _field(path, columns, "population", population_field, POPULATION_FIELDS)
+    )
+
+    ids = _checked_ids(frame[id_col], path, id_col)
+    names = _checked_names(frame[name_col], ids, path, name_col)
+    if pop_col is None:
+        population = pd.Series([None] * len(frame), dtype=object)
+    else:
+        population = _checked_population(frame[pop_col], ids, path, pop_col)
+    geoms = frame.geometry
+    if not frame.crs.equals(STORAGE_CRS):
+        geoms = geoms.to_crs(STORAGE_CRS)
+    # Repaired after reprojection: a valid ring can touch itself at the new coordinates.
+    geoms, repaired = _repaired_geometries(geoms.to_numpy(), ids, path)
+
+    areas = gpd.GeoDataFrame(
+        {"id": ids.astype(object), "name": names.astype(object), "population": population},
+        geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS),
+    )
+    return BoundaryImport(
+        areas=areas,
+        source=path,
+        source_crs=source_crs,
+        layer=layer,
+        fields_used={"id": id_col, "name": name_col, "population": pop_col},
+        repaired=repaired,
+    )
+
+
+def validate_against_outline(
+    areas: gpd.GeoDataFrame,
+    outline: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry,
+    *,
+    overlap_tolerance_m2: float = 100.0,
+    max_uncovered_share: float = 0.02,
+) -> CoverageReport:
+    """Check that an area layer tiles the municipality well enough to assign concerns.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Area layer with an ``id`` column and a CRS.
+    outline : GeoDataFrame, GeoSeries or shapely geometry
+        The municipality outline (a bare geometry is taken to be EPSG:4326).
+    overlap_tolerance_m2 : float, default 100.0
+        Two areas sharing more than this surface (EPSG:3006) are refused: a concern in
+        the shared part would belong to both.
+    max_uncovered_share : float, default 0.02
+        Largest share (0..1) of the municipality that may lie in no area; concerns there
+        cannot be assigned. The share is reported either way.
+
+    Returns
+    -------
+    CoverageReport
+        From :func:`~geoservice.core.boundaries.check_coverage` with
+        ``tolerance_m2=overlap_tolerance_m2``; ``outside_m2`` is the surface outside the
+        outline (see :func:`clip_to_outline`). ``ok`` is stricter than this check (it
+        tolerates no gap above ``tolerance_m2``), so do not use it as the verdict.
+
+    Raises
+    ------
+    BoundaryError
+        If any pair of areas overlaps beyond the tolerance (the pairs are listed) or the
+        uncovered share exceeds ``max_uncovered_share``.
+    """
+    if not 0 <= max_uncovered_share <= 1:
+        raise ValueError(f"'max_uncovered_share' should be in 0..1, got {max_uncovered_share}")
+    report = check_coverage(areas, outline, tolerance_m2=overlap_tolerance_m2)
+    problems = []
+    if report.overlaps:
+        pairs = _listed(f"{o.first}/{o.second} ({o.area_m2:,.0f} m²)" for o in report.overlaps)
+        problems.append(f"areas overlap by more than {overlap_tolerance_m2:g} m²: {pairs}")
+    if report.uncovered_share > max_uncovered_share:
+        problems.append(
+            f"{report.uncovered_share:.2%} of the municipality lies in no area "
+            f"(at most {max_uncovered_share:.2%} allowed)"
+        )
+    if problems:
+        raise BoundaryError("; ".join(problems))
+    return report
+
+
+def clip_to_outline(
+    areas: gpd.GeoDataFrame,
+    outline: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry,
+    *,
+    tolerance_m2: float = 100.0,
+) -> tuple[gpd.GeoDataFrame, list[str], list[str]]:
+    """Cut away the parts of areas that lie outside the outline.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Area layer in EPSG:4326 with an ``id`` column.
+    outline : GeoDataFrame, GeoSeries or shapely geometry
+        The municipality outline (a bare geometry is taken to be EPSG:4326).
+    tolerance_m2 : float, default 100.0
+        Areas reaching outside by no more than this (EPSG:3006) are left untouched, so a
+        layer drawn along the same outline keeps its exact geometry; areas with no more
+        than this inside are dropped.
+
+    Returns
+    -------
+    areas : GeoDataFrame
+        The clipped layer, EPSG:4326, a fresh RangeIndex.
+    clipped : list of str
+        Ids of the areas that were cut.
+    dropped : list of str
+        Ids of the areas left out because they lie outside the outline.
+    """
+    if not isinstance(areas, gpd.GeoDataFrame):
+        raise ValueError(f"'areas' should be GeoDataFrame, got {type(areas)}")
+    if areas.crs is None or not areas.crs.equals(STORAGE_CRS):
+        raise ValueError(f"'areas' should be in {STORAGE_CRS}, got {areas.crs}")
+    if isinstance(outline, shapely.Geometry):
+        outline = gpd.GeoSeries([outline], crs=STORAGE_CRS)
+    shape = shapely.union_all(outline.geometry.to_crs(STORAGE_CRS).to_numpy())
+
+    geoms = areas.geometry.to_numpy()
+    inside = _polygonal_parts(shapely.intersection(geoms, shape))
+    metric = gpd.GeoSeries(np.concatenate([geoms, inside]), crs=STORAGE_CRS).to_crs(METRIC_CRS)
+    full_m2, inside_m2 = np.split(metric.area.to_numpy(), 2)
+    cut = full_m2 - inside_m2 > tolerance_m2
+    keep = inside_m2 > tolerance_m2
+    ids = areas["id"].astype(str).to_numpy()
+
+    result = areas.copy()
+    result[result.geometry.name] = gpd.GeoSeries(
+        np.where(cut, inside, geoms), index=result.index, crs=STORAGE_CRS
+    )
+    result = result[keep].reset_index(drop=True)
+    return result, ids[cut & keep].tolist(), ids[~keep].tolist()
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _read_frame(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
+    if not path.is_file():
+        raise BoundaryError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        return _read_parquet(path), None
+    if suffix == ".zip":
+        source, shown = _zipped_shapefile(path, layer)
+        layer = None  # a shapefile has one layer; the zip member is the choice
+    else:
+        source = str(path)
+        layer, shown = _chosen_layer(path, source, layer)
+    try:
+        with warnings.catch_warnings():
+            # A field mixing numbers and text comes back as text after this warning; the
+            # field checks then name the offending ids, which says more.
+            warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
+            frame = pyogrio.read_dataframe(source, layer=layer)
+    except (DataSourceError, DataLayerError) as exc:
+        raise BoundaryError(f"{path}: not a readable vector file ({exc})") from exc
+    except (OSError, ValueError) as exc:
+        raise BoundaryError(f"{path}: could not be read ({exc})") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise BoundaryError(f"{path}: has no geometry column")
+    return frame.reset_index(drop=True), shown
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    try:
+        frame = gpd.read_parquet(path)
+    except (OSError, ValueError, ImportError) as exc:
+        raise BoundaryError(f"{path}: not a readable GeoParquet file ({exc})") from exc
+    return frame.reset_index(drop=True)
+
+
+def _chosen_layer(path: Path, source: str, layer: str | None) -> tuple[str, str | None]:
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(source)]
+    except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
+        raise BoundaryError(f"{path}: not a readable vector file ({exc})") from exc
+    return _pick(path, layers, layer)
+
+
+def _pick(path: Path, layers: Sequence[str], layer: str | None) -> tuple[str, str | None]:
+    """Return the layer to read and the name to report (None for a file of one layer)."""
+    if layer is not None:
+        if layer not in layers:
+            raise BoundaryError(
+                f"{path}: has no layer {layer!r}; layers: {', '.join(layers) or 'none'}"
+            )
+        return layer, layer
+    if not layers:
+        raise BoundaryError(f"{path}: holds no layer")
+    if len(layers) > 1:
+        raise BoundaryError(
+            f"{path}: holds {len(layers)} layers; choose one with --layer: {', '.join(layers)}"
+        )
+    return layers[0], None
+
+
+def _zipped_shapefile(path: Path, layer: str | None) -> tuple[str, str | None]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                name
+                for name in archive.namelist()
+                if name.lower().endswith(".shp") and not Path(name).name.startswith(".")
+            ]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BoundaryError(f"{path}: not a readable zip file ({exc})") from exc
+    if not members:
+        raise BoundaryError(f"{path}: the zip file holds no shapefile (.shp)")
+    by_stem = {Path(name).stem: name for name in members}
+    stem, shown = _pick(path, list(by_stem), layer)
+    return f"/vsizip/{path.resolve()}/{by_stem[stem]}", shown
+
+
+def _crs_name(crs) -> str:
+    authority = crs.to_authority()
+    return ":".join(authority) if authority else crs.name
+
+
+# -- fields -------------------------------------------------------------------------------
+
+
+def _field(
+    path: Path,
+    columns: list[str],
+    role: str,
+    given: str | None,
+    candidates: Sequence[str],
+    fallback: str | None = None,
+) -> str:
+    by_lower: dict[str, list[str]] = {}
+    for column in columns:
+        by_lower.setdefault(str(column).lower(), []).append(column)
+    found = ", ".join(map(str, columns)) or "none"
+    if given is not None:
+        if given in columns:
+            return given
+        matches = by_lower.get(given.lower(), [])
+        if len(matches) == 1:
+            return matches[0]
+        raise BoundaryError(f"{path}: has no field {given!r} for the {role}; fields: {found}")
+    for candidate in candidates:
+        matches = [c for c in by_lower.get(candidate, []) if c != fallback]
+        if matches:
+            return matches[0]
+    if fallback is not None and str(fallback).lower() in candidates:
+        return fallback
+    option = " or declare it absent (--no-population)" if role == "population" else ""
+    raise BoundaryError(
+        f"{path}: no {role} field found (looked for {', '.join(candidates)}); "
+        f"name it with --{role}-field{option}; fields: {found}"
+    )
+
+
+def _checked_ids(raw: pd.Series, path: Path, column: str) -> pd.Series:
+    missing = raw.isna()
+    if missing.any():
+        raise BoundaryError(f"{path}: field {column!r} is missing in feature(s) {_rows(missing)}")
+    ids = raw.map(_id_text).str.strip()
+    empty = ids == ""
+    if empty.any():
+        raise BoundaryError(f"{path}: field {column!r} is empty in feature(s) {_rows(empty)}")
+    duplicated = ids[ids.duplicated(keep=False)].unique()
+    if len(duplicated):
+        raise BoundaryError(
+            f"{path}: field {column!r} has duplicate value(s) {_listed(duplicated)}"
+        )
+    return ids.reset_index(drop=True)
+
+
+def _id_text(value) -> str:
+    # Codes stored as numbers must not come out as "1461.0".
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _checked_names(raw: pd.Series, ids: pd.Series, path: Path, column: str) -> pd.Series:
+    text = raw.map(lambda v: "" if pd.isna(v) else _id_text(v)).str.strip()
+    missing = (text == "").to_numpy()
+    if missing.any():
+        raise BoundaryError(
+            f"{path}: field {column!r} (name) is missing for id(s) {_listed(ids[missing])}"
+        )
+    return text.reset_index(drop=True)
+
+
+def _checked_population(raw: pd.Series, ids: pd.Series, path: Path, column: str) -> pd.Series:
+    text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (np.nan_to_num(values) % 1 != 0)
+    if bad.any():
+        raise BoundaryError(
+            f"{path}: field {column!r} (population) must be a whole number; "
+            f"not one for id(s) {_listed(ids[bad])}"
+        )
+    negative = values < 0
+    if negative.any():
+        raise BoundaryError(
+            f"{path}: field {column!r} (population) must not be negative; "
+            f"negative for id(s) {_listed(ids[negative])}"
+        )
+    return pd.Series(values.astype(np.int64), dtype="Int64")
+
+
+# -- geometry -----------------------------------------------------------------------------
+
+
+def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple[np.ndarray, int]:
+    """Return 2-D polygonal geometries and how many were invalid and repaired."""
+    geoms = np.asarray(geoms, dtype=object)
+    labels = ids.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        raise BoundaryError(f"{path}: geometry is missing or empty for {_listed(labels[missing])}")
+    geoms = shapely.force_2d(geoms)
+    invalid = ~shapely.is_valid(geoms)
+    geoms = np.where(invalid, shapely.make_valid(geoms), geoms)
+    polygonal = _polygonal_parts(geoms)
+    lost = shapely.is_empty(polygonal)
+    if lost.any():
+        found = [
+            f"{label} ({g.geom_type})" for label, g in zip(labels[lost], geoms[lost], strict=True)
+        ]
+        raise BoundaryError(
+            f"{path}: geometry must be a Polygon or MultiPolygon for {_listed(found)}"
+        )
+    return polygonal, int(invalid.sum())
+
+
+def _polygonal_parts(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of each geometry (lines and points from repair or clipping)."""
+    geoms = np.asarray(geoms, dtype=object)
+    result = geoms.copy()
+    mixed = ~np.isin(shapely.get_type_id(geoms), _POLYGONAL)
+    for i in np.flatnonzero(mixed):
+        parts = shapely.get_parts(geoms[i])
+        polygons = [p for p in parts if shapely.get_type_id(p) in _POLYGONAL]
+        flat = [q for p in polygons for q in shapely.get_parts(p)]
+        if not flat:
+            result[i] = shapely.MultiPolygon()
+        elif len(flat) == 1:
+            result[i] = flat[0]
+        else:
+            result[i] = shapely.MultiPolygon(flat)
+    return result
+
+
+__all__ = [
+    "ID_FIELDS",
+    "NAME_FIELDS",
+    "POPULATION_FIELDS",
+    "BoundaryImport",
+    "clip_to_outline",
+    "read_boundary_file",
+    "validate_against_outline",
+]
