@@ -30,6 +30,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(templates_dir()),
     )
     app.config.from_mapping(build_config(Path(app.instance_path), os.environ, test_config))
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

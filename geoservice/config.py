@@ -110,6 +110,20 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_bool,
     ),
     Setting(
+        "PRODUCTION",
+        False,
+        "`true` in production (`geoservice serve --production` sets it): the secret key must "
+        "then come from `GEOSERVICE_SECRET_KEY`, never from a generated file.",
+        _parse_bool,
+    ),
+    Setting(
+        "PROXY_COUNT",
+        0,
+        "How many reverse proxies stand in front (their X-Forwarded-For/-Proto/-Host are "
+        "trusted, e.g. 1 behind nginx); 0 when clients connect directly.",
+        int,
+    ),
+    Setting(
         "TILE_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Base-map tile URL template; empty for no base map (the areas still draw).",
@@ -175,7 +189,14 @@ def build_config(
         instance_path.mkdir(parents=True, exist_ok=True)
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'geoservice.sqlite3'}"
     if not config.get("SECRET_KEY"):
+        if config.get("PRODUCTION"):
+            raise ValueError(
+                f"{ENV_PREFIX}SECRET_KEY must be set in production (a long random string, "
+                "the same for every worker)"
+            )
         config["SECRET_KEY"] = _instance_secret(instance_path)
+    if not 0 <= int(config.get("PROXY_COUNT") or 0) <= 5:
+        raise ValueError(f"{ENV_PREFIX}PROXY_COUNT: expected 0 to 5")
     config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
     config["SESSION_COOKIE_SECURE"] = bool(config["COOKIE_SECURE"])

@@ -183,11 +183,12 @@ class BoundaryImport:
                 else f"Coverage: {share} of the municipality lies in no area."
             )
             if self.clipped:
+                outside = f"{report.outside_m2:,.0f}".replace(",", "\u00a0" if sv else ",")
                 lines.append(
-                    f"{report.outside_m2:,.0f} m² utanför kommungränsen klipptes bort "
-                    f"(från {_listed(self.clipped)}).".replace(",", "\u00a0")
+                    f"{outside} m² utanför kommungränsen klipptes bort "
+                    f"(från {_listed(self.clipped)})."
                     if sv
-                    else f"{report.outside_m2:,.0f} m² outside the municipality were clipped "
+                    else f"{outside} m² outside the municipality were clipped "
                     f"away (from {_listed(self.clipped)})."
                 )
             if self.dropped:
