@@ -61,11 +61,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from geoservice.web import api, assets, auth, health, public, staff, staff_api, staff_maps
+    from geoservice.web import (
+        api,
+        assets,
+        auth,
+        health,
+        open311,
+        public,
+        staff,
+        staff_api,
+        staff_maps,
+    )
 
     app.register_blueprint(assets.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(open311.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)

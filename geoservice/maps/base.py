@@ -96,9 +96,9 @@ def mellerud_map(
         aria_label=aria_label,
     )
     if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution, name="base", max_zoom=19).add_to(
-            fmap
-        )
+        folium.TileLayer(
+            tiles=tile_url, attr=tile_attribution, name="base", max_zoom=19, control=False
+        ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
 

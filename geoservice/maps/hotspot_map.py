@@ -152,8 +152,9 @@ def hotspot_map(
     folium.LayerControl(collapsed=False).add_to(fmap)
     hot = [f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")]
     if hot:
-        # Open where the hotspots are, not on the whole municipality.
-        bounds = gpd.GeoDataFrame.from_features(hot, crs=4326).total_bounds
+        # Open on the strongest hotspots, where the hexagons are large enough to see.
+        hot.sort(key=lambda f: -(f["properties"]["gi_z"] or 0))
+        bounds = gpd.GeoDataFrame.from_features(hot[:10], crs=4326).total_bounds
         pad = 0.004
         fmap.fit_bounds([[bounds[1] - pad, bounds[0] - pad], [bounds[3] + pad, bounds[2] + pad]])
     return fmap

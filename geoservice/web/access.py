@@ -46,6 +46,12 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.get_report",
         "api.delete_report",
         "api.areas",
+        "open311.discovery",
+        "open311.services",
+        "open311.service_definition",
+        "open311.create_request",
+        "open311.requests",
+        "open311.request_status",
         "auth.login",
         "auth.login_form",
     }

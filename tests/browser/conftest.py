@@ -74,9 +74,8 @@ class LiveServer:
         return self.rows("SELECT count(*) AS n FROM reports")[0]["n"]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    base = tmp_path_factory.mktemp("browser-app")
+def _serve(base: Path) -> Iterator[LiveServer]:
+    """Serve a fresh app on its own SQLite file from a background thread."""
     db_path = base / "t.sqlite3"
     app = create_app(
         {
@@ -99,6 +98,32 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         server.server_close()
         thread.join(timeout=10)
         engine_for(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    yield from _serve(tmp_path_factory.mktemp("browser-app"))
+
+
+STAFF_PASSWORD = "browser staff password"
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """A second server with the synthetic demo data and one account per role."""
+    from datetime import UTC, datetime, timedelta
+
+    from geoservice.store.accounts import create_user
+    from geoservice.store.db import session_scope
+    from geoservice.store.demo import add_demo_reports
+
+    for server in _serve(tmp_path_factory.mktemp("browser-demo")):
+        end = datetime.now(UTC) + timedelta(days=1)
+        add_demo_reports(server.app, count=1500, start=end - timedelta(days=365), end=end, seed=5)
+        with session_scope(server.app) as session:
+            for role in ("police", "municipality", "bra", "admin"):
+                create_user(session, f"{role}-browser", role, STAFF_PASSWORD)
+        yield server
 
 
 @pytest.fixture(scope="session")

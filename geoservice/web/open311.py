@@ -1,0 +1,625 @@
+"""Open311 GeoReport v2 (SPEC §8): discovery, services, service definitions and requests.
+
+Follows http://wiki.open311.org/GeoReport_v2 and its Service Discovery page: every
+resource in XML (``.xml``, required by the standard) and JSON (``.json``, the Spark
+convention mapping of the same XML); errors as a list of ``{code, description}`` with
+HTTP 400 (bad input, one error per field), 404 (unknown service, request or format).
+
+Our choices where the standard leaves room, or where SPEC §7 overrides it:
+
+- ``api_key`` is optional: anonymous submissions are accepted, a key is ignored, so
+  403 is never returned.
+- Contact fields (``email``, ``first_name``, ``last_name``, ``phone``, ``device_id``,
+  ``account_id``, ``address_string``, ``address_id``, ``media_url``) are ignored and
+  never stored; ``lat`` and ``long`` are required.
+- A stored request answers ``201 Created`` (the standard names no status).
+- The public listing shows a concern's H3 cell centre instead of its point, no free
+  text, and whole days (local midnight, Europe/Stockholm) instead of times; concerns
+  marked spam, duplicate or not relevant, and demo data, are not listed.
+- ``status``: new and confirmed are ``open``, handled is ``closed``.
+- Texts are Swedish; ``lang=en`` gives English. ``jurisdiction_id`` is ignored (one
+  jurisdiction). The listing pages with ``page`` and ``page_size`` (default 50, at
+  most 200) and links the next page in a ``Link: <...>; rel="next"`` header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from geoservice.core.categories import CATEGORIES, TIME_BANDS, category_by_code
+from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
+from geoservice.extensions import csrf
+from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.open311 import (
+    PublicRequest,
+    find_public_request,
+    local_day,
+    local_midnight,
+    public_requests,
+)
+from geoservice.web.submission import check_report, limit_submissions, save_report
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+# Clients post form-encoded bodies without cookies: there is no session for CSRF to protect.
+csrf.exempt(bp)
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# Bump when CATEGORIES or the attributes below change: clients refresh cached definitions.
+CHANGESET = "2026-11-27T00:00:00+01:00"
+CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+JURISDICTION = "Melleruds kommun"
+PAGE_SIZE, MAX_PAGE_SIZE, MAX_IDS, MAX_SPAN_DAYS = 50, 200, 200, 90
+OPEN_STATUSES, CLOSED_STATUSES = ("new", "confirmed"), ("handled",)
+
+# Spark convention: a list element's children are named by this map.
+ITEM_TAGS = {
+    "services": "service",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "service_requests": "request",
+    "errors": "error",
+}
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "contact": (
+        "Trygghetskartan Mellerud, Melleruds kommun och Polisen (medborgarlöfte). "
+        "Detta är ingen brottsanmälan: ring 112 vid nödläge, annars polisen på 114 14.",
+        "Trygghetskartan Mellerud, Mellerud municipality and the Police (citizen promise). "
+        "This is not a crime report: call 112 in an emergency, otherwise the police on 114 14.",
+    ),
+    "key_service": (
+        "Ingen API-nyckel behövs: synpunkter tas emot anonymt och api_key ignoreras.",
+        "No API key is needed: concerns are accepted anonymously and api_key is ignored.",
+    ),
+    "service": (
+        "{label}. Markera en plats i Melleruds kommun som känns otrygg (eller särskilt "
+        "trygg). Ingen brottsanmälan: ring 112 vid nödläge, annars polisen på 114 14.",
+        "{label}. Mark a place in Mellerud municipality that feels unsafe (or notably safe). "
+        "Not a crime report: call 112 in an emergency, otherwise the police on 114 14.",
+    ),
+    "notice": (
+        "Tack! Kvittokod: {receipt} — använd den på {url} för att se eller radera "
+        "synpunkten. Kontaktuppgifter (e-post, namn, telefon, enhets-id, adress, media) "
+        "sparas inte.",
+        "Thank you. Kvittokod (receipt code): {receipt} — use it at {url} to see or delete "
+        "the concern. Contact details (e-mail, name, phone, device id, address, media) are "
+        "not stored.",
+    ),
+    "new": ("Mottagen: synpunkten väntar på granskning.", "Received: awaiting review."),
+    "confirmed": (
+        "Granskad: synpunkten ingår i lägesbilden.",
+        "Reviewed: the concern is part of the local picture.",
+    ),
+    "handled": (
+        "Hanterad: polisen eller kommunen har tagit hand om synpunkten.",
+        "Handled: the police or the municipality has dealt with the concern.",
+    ),
+    "unknown_format": (
+        "Okänt format: använd .xml eller .json.",
+        "Unknown format: use .xml or .json.",
+    ),
+    "unknown_service": ("Ingen tjänst har den koden.", "No service has this service_code."),
+    "unknown_request": (
+        "Ingen listad synpunkt har det id:t.",
+        "No listed service request has this id.",
+    ),
+    "unknown_attribute": (
+        "Okänt attribut för den här tjänsten.",
+        "Unknown attribute for this service.",
+    ),
+    "not_form": (
+        "Skicka kroppen som application/x-www-form-urlencoded.",
+        "Send the body as application/x-www-form-urlencoded.",
+    ),
+    "date": (
+        "Ange ett datum enligt ISO 8601, med tidszon om tid anges (2026-01-31T00:00:00+01:00).",
+        "Use an ISO 8601 date, with a time zone when a time is given (2026-01-31T00:00:00Z).",
+    ),
+    "date_order": ("Slutet ligger före början.", "end_date is before start_date."),
+    "date_span": (
+        f"Perioden får vara högst {MAX_SPAN_DAYS} dagar.",
+        f"The period may span at most {MAX_SPAN_DAYS} days.",
+    ),
+    "status": ("Ange open eller closed.", "Use open or closed (comma-separated)."),
+    "page": ("Ange ett heltal från 1.", "Use a whole number from 1."),
+    "page_size": (
+        f"Ange ett heltal från 1 till {MAX_PAGE_SIZE}.",
+        f"Use a whole number from 1 to {MAX_PAGE_SIZE}.",
+    ),
+    "too_many_ids": (f"Högst {MAX_IDS} id:n.", f"At most {MAX_IDS} ids."),
+    400: ("Begäran kunde inte läsas.", "The request could not be read."),
+    404: ("Finns inte.", "Not found."),
+    405: ("Metoden är inte tillåten här.", "Method not allowed."),
+    413: ("Det som skickades är för stort.", "The request body is too large."),
+    429: (
+        "För många försök på kort tid. Vänta en stund och försök igen.",
+        "Too many requests. Wait a while and try again.",
+    ),
+}
+
+# The service definition: our fields beyond place, category and description, in order.
+# Each value list is (key, Swedish name, English name).
+ATTRIBUTES: tuple[dict[str, Any], ...] = (
+    {
+        "code": "time_of_day",
+        "datatype": "singlevaluelist",
+        "required": True,
+        "description": ("När känns platsen otrygg?", "When does the place feel unsafe?"),
+        "values": list(
+            zip(
+                TIME_BANDS,
+                ("Dag (06–18)", "Kväll (18–22)", "Natt (22–06)", "Vet inte / hela tiden"),
+                ("Day (06–18)", "Evening (18–22)", "Night (22–06)", "Don't know / all the time"),
+                strict=True,
+            )
+        ),
+    },
+    {
+        "code": "weekend",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "description": ("Vardag eller helg?", "Weekday or weekend?"),
+        "values": [
+            ("false", "Vardag", "Weekday"),
+            ("true", "Helg (fredag 18 – måndag 06)", "Weekend (Friday 18 – Monday 06)"),
+        ],
+    },
+    {
+        "code": "kind",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "description": (
+            "Hur känns platsen? Utan svar: otrygg.",
+            "How does the place feel? Without an answer: unsafe.",
+        ),
+        "values": [
+            ("unsafe", "Otrygg plats", "Unsafe place"),
+            ("safe", "Trygg plats", "Safe place"),
+        ],
+    },
+    {
+        "code": "suggestion",
+        "datatype": "text",
+        "required": False,
+        "datatype_description": ("Högst 1 000 tecken.", "At most 1,000 characters."),
+        "description": (
+            "Vad anser du att det finns för åtgärder som polisen och kommunen skulle kunna göra "
+            "för att öka din säkerhet, tillit och trygghet?",
+            "What could the police and the municipality do to increase your safety, trust and "
+            "sense of security?",
+        ),
+    },
+    {
+        "code": "role",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "description": ("Du är", "You"),
+        "values": list(
+            zip(
+                ROLES,
+                ("Bor i kommunen", "Arbetar här", "Besökare"),
+                ("Live in the municipality", "Work here", "Visitor"),
+                strict=True,
+            )
+        ),
+    },
+    {
+        "code": "age_band",
+        "datatype": "singlevaluelist",
+        "required": False,
+        "description": ("Ålder", "Age"),
+        "values": list(
+            zip(
+                AGE_BANDS,
+                ("Under 18", "18–29", "30–49", "50–64", "65 eller äldre"),
+                ("Under 18", "18–29", "30–49", "50–64", "65 or older"),
+                strict=True,
+            )
+        ),
+    },
+)
+ATTRIBUTE_CODES = frozenset(a["code"] for a in ATTRIBUTES)
+IGNORED_FIELDS = frozenset(
+    {
+        "api_key",
+        "jurisdiction_id",
+        "lang",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "device_id",
+        "account_id",
+        "address_string",
+        "address_id",
+        "media_url",
+    }
+)
+# Our rule names → the GeoReport parameter a client sent.
+PARAMETERS = {"lat": "lat", "lon": "long", "category": "service_code", "description": "description"}
+
+_COORDINATE = re.compile(r"[-+]?\d{1,3}(\.\d{1,20})?")
+_W3C_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?")
+_WHOLE = re.compile(r"\d{1,6}")
+
+
+class Refused(Exception):
+    """A request the standard answers with an error list: HTTP status and field → message."""
+
+    def __init__(self, status: int, errors: Mapping[str, str]):
+        self.status = status
+        self.errors = dict(errors)
+        super().__init__(status, self.errors)
+
+
+def lang() -> str:
+    """``en`` when asked for English (``lang=en``), otherwise ``sv``."""
+    return "en" if request.values.get("lang") == "en" else "sv"
+
+
+def text(key: str | int, **values: str) -> str:
+    """A text from TEXTS in the request's language."""
+    sv, en = TEXTS[key]
+    return (en if lang() == "en" else sv).format(**values)
+
+
+def _in_lang(pair: tuple[str, str]) -> str:
+    return pair[1] if lang() == "en" else pair[0]
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+def _element(tag: str, value: Any) -> ET.Element:
+    element = ET.Element(tag)
+    if isinstance(value, Mapping):
+        element.extend(_element(key, item) for key, item in value.items())
+    elif isinstance(value, list):
+        element.extend(_element(ITEM_TAGS[tag], item) for item in value)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+    return element
+
+
+def render(fmt: str, root: str, document: Any, status: int = 200) -> Response:
+    """``document`` as XML under ``root`` or as JSON (the Spark convention's mapping)."""
+    if fmt == "json":
+        body = json.dumps(document, ensure_ascii=False).encode()
+    else:
+        body = ET.tostring(_element(root, document), encoding="UTF-8", xml_declaration=True)
+    return Response(body, status=status, content_type=CONTENT_TYPES[fmt])
+
+
+def render_errors(fmt: str, status: int, errors: Mapping[str, str]) -> Response:
+    """The standard's error list: one ``{code, description}`` per field, named in it."""
+    listed = [
+        {"code": status, "description": f"{field}: {message}"} for field, message in errors.items()
+    ]
+    return render(fmt if fmt in CONTENT_TYPES else "xml", "errors", listed, status)
+
+
+def _checked_format(fmt: str) -> None:
+    if fmt not in CONTENT_TYPES:
+        raise Refused(404, {"format": text("unknown_format")})
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    """Answer a refused request in the format it asked for (XML when that is unknown)."""
+    return render_errors((request.view_args or {}).get("fmt", "xml"), exc.status, exc.errors)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    """Too large, too many, and the like: in the standard's error format, not as a page."""
+    status = exc.code or 500
+    message = text(status) if status in TEXTS else exc.name
+    response = render_errors(
+        (request.view_args or {}).get("fmt", "xml"), status, {"request": message}
+    )
+    if status == 429 and getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+# --- discovery and services --------------------------------------------------------
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt: str):
+    """Where the GeoReport v2 endpoint is, which formats it speaks, how to get a key."""
+    _checked_format(fmt)
+    document = {
+        "changeset": CHANGESET,
+        "contact": text("contact"),
+        "key_service": text("key_service"),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": request.url_root.rstrip("/") + bp.url_prefix,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, "discovery", document)
+
+
+def _keywords(code: str) -> str:
+    category = category_by_code(code)
+    words = re.findall(r"\w{3,}", f"{code} {category.label_sv} {category.label_en}".lower())
+    return ", ".join(dict.fromkeys(words))
+
+
+@bp.get("/services.<fmt>")
+def services(fmt: str):
+    """One service per concern category (SPEC §4)."""
+    _checked_format(fmt)
+    listed = [
+        {
+            "service_code": c.code,
+            "service_name": _in_lang((c.label_sv, c.label_en)),
+            "description": text("service", label=_in_lang((c.label_sv, c.label_en))),
+            "metadata": True,
+            "type": "realtime",
+            "keywords": _keywords(c.code),
+            "group": "trygghet",
+        }
+        for c in CATEGORIES
+    ]
+    return render(fmt, "services", listed)
+
+
+def _attribute(order: int, spec: Mapping[str, Any]) -> dict[str, Any]:
+    described = spec.get("datatype_description")
+    attribute = {
+        "variable": True,
+        "code": spec["code"],
+        "datatype": spec["datatype"],
+        "required": spec["required"],
+        "datatype_description": _in_lang(described) if described else None,
+        "order": order,
+        "description": _in_lang(spec["description"]),
+    }
+    if "values" in spec:
+        attribute["values"] = [
+            {"key": key, "name": _in_lang((sv, en))} for key, sv, en in spec["values"]
+        ]
+    return attribute
+
+
+def _known_service(code: str) -> str:
+    if code not in {c.code for c in CATEGORIES}:
+        raise Refused(404, {"service_code": text("unknown_service")})
+    return code
+
+
+@bp.get("/services/<service_code>.<fmt>")
+def service_definition(service_code: str, fmt: str):
+    """The attributes a concern of this category may carry beyond place and description."""
+    _checked_format(fmt)
+    document = {
+        "service_code": _known_service(service_code),
+        "attributes": [_attribute(order, spec) for order, spec in enumerate(ATTRIBUTES, 1)],
+    }
+    return render(fmt, "service_definition", document)
+
+
+# --- posting a request -------------------------------------------------------------
+
+
+def _echo(key: str) -> str:
+    """A parameter name safe to repeat in an error: bounded and printable."""
+    return "".join(c if c.isprintable() else "?" for c in key[:40])
+
+
+def _coordinate(value: str | None) -> float | str | None:
+    """Form text to the JSON number our rules expect; what is no number stays text."""
+    if value is None or not value.strip():
+        return None
+    cleaned = value.strip()
+    if _COORDINATE.fullmatch(cleaned):
+        return float(cleaned)
+    if cleaned.lower().lstrip("+-") in {"nan", "inf", "infinity"}:
+        return float("nan")  # refused by the shared rules as not finite
+    return cleaned  # refused by the shared rules as not a number
+
+
+def _weekend(value: str | None) -> bool | str | None:
+    if value is None or not value.strip():
+        return None
+    return {"true": True, "false": False}.get(value.strip().lower(), value)
+
+
+def _report_fields(form) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form mapped to our API's JSON fields, and the errors of the form itself."""
+    errors: dict[str, str] = {}
+    for key in form:
+        name = _echo(key)
+        if len(form.getlist(key)) > 1:
+            errors[name] = describe("duplicate_key", lang())
+        elif key.startswith("attribute[") and key[len("attribute[") : -1] not in ATTRIBUTE_CODES:
+            errors[name] = text("unknown_attribute")
+    if not form.get("service_code"):
+        errors["service_code"] = describe("required", lang())
+    data: dict[str, Any] = {
+        "lat": _coordinate(form.get("lat")),
+        "lon": _coordinate(form.get("long")),
+        "category": form.get("service_code") or None,
+        "description": form.get("description") or None,
+        "weekend": _weekend(form.get("attribute[weekend]")),
+    }
+    for code in ATTRIBUTE_CODES - {"weekend"}:
+        data[code] = form.get(f"attribute[{code}]") or None
+    return {key: value for key, value in data.items() if value is not None}, errors
+
+
+def _parameter(field: str) -> str:
+    return PARAMETERS.get(field, f"attribute[{field}]")
+
+
+@bp.post("/requests.<fmt>")
+@limit_submissions
+def create_request(fmt: str):
+    """Store a concern sent by an Open311 client; answer its id and receipt code."""
+    _checked_format(fmt)
+    if request.mimetype not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Refused(400, {"body": text("not_form")})
+    form = request.form
+    code = form.get("service_code")
+    if code and len(form.getlist("service_code")) == 1:
+        _known_service(code)
+    data, errors = _report_fields(form)
+    try:
+        draft = check_report(data, from_form=False)
+    except ReportRejected as exc:
+        errors |= {_parameter(field): message for field, message in exc.messages(lang()).items()}
+    if errors:
+        raise Refused(400, errors)
+    report = save_report(draft, source="open311").report
+    notice = text(
+        "notice", receipt=report.receipt, url=url_for("public.receipt_lookup", _external=True)
+    )
+    answer = [{"service_request_id": report.id, "service_notice": notice, "account_id": None}]
+    return render(fmt, "service_requests", answer, 201)
+
+
+# --- listing requests --------------------------------------------------------------
+
+
+def _status(stored: str) -> str:
+    return "closed" if stored in CLOSED_STATUSES else "open"
+
+
+def _public_document(found: PublicRequest) -> dict[str, Any]:
+    """What anyone may see of a concern: no text, its cell centre, whole days only."""
+    category = category_by_code(found.category)
+    area = current_layer().name(found.area_id)
+    return {
+        "service_request_id": found.id,
+        "status": _status(found.status),
+        "status_notes": text(found.status) if found.status in TEXTS else None,
+        "service_name": _in_lang((category.label_sv, category.label_en)),
+        "service_code": found.category,
+        "description": None,
+        "requested_datetime": local_midnight(found.requested_on).isoformat(),
+        "updated_datetime": local_midnight(found.updated_on).isoformat(),
+        "address": f"{area}, {JURISDICTION}" if area else JURISDICTION,
+        "lat": found.lat,
+        "long": found.lon,
+    }
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _moment(field: str, value: str, errors: dict[str, str]) -> datetime | None:
+    """A W3C date (a local day) or date-time with a time zone, or None with an error."""
+    if not _W3C_DATE.fullmatch(value):
+        errors[field] = text("date")
+        return None
+    try:
+        if len(value) == 10:
+            return local_midnight(date.fromisoformat(value))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors[field] = text("date")
+        return None
+
+
+def _days(args, errors: dict[str, str]) -> tuple[date | None, date | None]:
+    """The whole local days a start/end pair covers: a concern's public day must fall inside."""
+    start = _moment("start_date", args["start_date"], errors) if args.get("start_date") else None
+    end = _moment("end_date", args["end_date"], errors) if args.get("end_date") else None
+    if "start_date" in errors or "end_date" in errors:
+        return None, None
+    span = timedelta(days=MAX_SPAN_DAYS)
+    if start is None and end is None:
+        today = local_day(datetime.now(UTC))
+        return today - span + timedelta(days=1), today
+    start = start if start is not None else end - span
+    end = end if end is not None else start + span
+    if end < start:
+        errors["end_date"] = text("date_order")
+    elif end - start > span:
+        errors["end_date"] = text("date_span")
+    first = local_day(start)
+    if local_midnight(first) < start:
+        first += timedelta(days=1)  # that day's public midnight lies before the start
+    return first, local_day(end)
+
+
+def _page(args, errors: dict[str, str]) -> tuple[int, int]:
+    numbers = {}
+    for field, default, highest in (("page", 1, None), ("page_size", PAGE_SIZE, MAX_PAGE_SIZE)):
+        value = args.get(field, "").strip() or str(default)
+        number = int(value) if _WHOLE.fullmatch(value) else 0
+        if number < 1 or (highest is not None and number > highest):
+            errors[field] = text(field)
+        numbers[field] = number
+    return numbers["page"], numbers["page_size"]
+
+
+def _next_link(page: int) -> str:
+    values = request.args.to_dict() | {"page": str(page + 1)} | request.view_args
+    return f'<{url_for(request.endpoint, **values, _external=True)}>; rel="next"'
+
+
+@bp.get("/requests.<fmt>")
+def requests(fmt: str):
+    """Listed concerns, coarsened, filtered by id, service, day range and status; paged."""
+    _checked_format(fmt)
+    args = request.args
+    errors: dict[str, str] = {}
+    page, page_size = _page(args, errors)
+    query: dict[str, Any] = {}
+    if args.get("service_request_id"):
+        # The standard: "This overrides all other arguments."
+        query["ids"] = _split(args["service_request_id"])
+        if len(query["ids"]) > MAX_IDS:
+            errors["service_request_id"] = text("too_many_ids")
+    else:
+        codes = _split(args.get("service_code", ""))
+        if any(code not in {c.code for c in CATEGORIES} for code in codes):
+            errors["service_code"] = text("unknown_service")
+        statuses = _split(args.get("status", ""))
+        if any(status not in ("open", "closed") for status in statuses):
+            errors["status"] = text("status")
+        query["categories"] = codes
+        query["statuses"] = [
+            s for s in (*OPEN_STATUSES, *CLOSED_STATUSES) if _status(s) in statuses
+        ]
+        query["first_day"], query["last_day"] = _days(args, errors)
+    if errors:
+        raise Refused(400, errors)
+    found = public_requests(get_session(), **query)
+    shown = found[(page - 1) * page_size : page * page_size]
+    response = render(fmt, "service_requests", [_public_document(f) for f in shown])
+    if len(found) > page * page_size:
+        response.headers["Link"] = _next_link(page)
+    return response
+
+
+@bp.get("/requests/<service_request_id>.<fmt>")
+def request_status(service_request_id: str, fmt: str):
+    """One listed concern in the same public view as the listing."""
+    _checked_format(fmt)
+    found = find_public_request(get_session(), service_request_id)
+    if found is None:
+        raise Refused(404, {"service_request_id": text("unknown_request")})
+    return render(fmt, "service_requests", [_public_document(found)])
