@@ -356,7 +356,7 @@ def before_after(
         When there is no after window yet or the before window precedes the data.
     """
     if not isinstance(areas, pd.DataFrame):
-        raise ValueError(f"'areas' should be a GeoDataFrame, got {type(areas)}")
+        raise ValueError(f"'areas' should be a (Geo)DataFrame of areas, got {type(areas)}")
     missing = [c for c in ("id", "population") if c not in areas.columns]
     if missing:
         raise ValueError(f"'areas' is missing column(s): {', '.join(missing)}")
@@ -365,7 +365,8 @@ def before_after(
     ids = (area_ids,) if isinstance(area_ids, str) else tuple(dict.fromkeys(area_ids))
     if not ids:
         raise ValueError("'area_ids' should name at least one area")
-    unknown = [i for i in ids if i not in set(areas["id"])]
+    known = set(areas["id"])
+    unknown = [i for i in ids if i not in known]
     if unknown:
         raise ValueError(f"unknown area id(s): {', '.join(map(repr, unknown))}")
     cats = None
@@ -421,7 +422,8 @@ def _decimal(text: str, lang: str) -> str:
 def _percent(ratio: float, lang: str) -> str:
     value = round((ratio - 1.0) * 100)
     sign = "+" if value > 0 else "\u2212" if value < 0 else ""
-    return f"{sign}{abs(value)} %" if lang == "sv" else f"{sign}{abs(value)}%"
+    digits = f"{abs(value):,}"
+    return f"{sign}{digits.replace(',', ' ')} %" if lang == "sv" else f"{sign}{digits}%"
 
 
 def _p(p: float, lang: str) -> str:

@@ -232,9 +232,9 @@ def _max_bracket_depth(text: str) -> int:
 
 
 def _field_name(key: object) -> str:
-    """A field name safe to echo back in an error (bounded, printable)."""
+    """A field name safe to echo back in an error: letters, digits and ``_.-`` only, bounded."""
     text = str(key)[:40]
-    return "".join(c if c.isprintable() and not _is_surrogate(c) else "?" for c in text)
+    return "".join(c if c.isascii() and (c.isalnum() or c in "_.-") else "?" for c in text)
 
 
 def _is_surrogate(char: str) -> bool:
