@@ -151,65 +151,62 @@ class BoundaryImport:
             Several lines, e.g. ``"Läste 12 områden från deso.gpkg (EPSG:3006)."``.
         """
         sv = lang != "en"
-        where = self.source_crs if self.layer is None else f"{self.layer}, {self.source_crs}"
-        lines = [
-            f"Läste {len(self.areas)} områden från {self.source.name} ({where})."
-            if sv
-            else f"Read {len(self.areas)} areas from {self.source.name} ({where})."
-        ]
         used = self.fields_used
-        absent = "saknas (angivet)" if sv else "absent (declared)"
-        population = used["population"] if used["population"] is not None else absent
-        lines.append(
-            f"Fält: id = {used['id']}, namn = {used['name']}, befolkning = {population}."
-            if sv
-            else f"Fields: id = {used['id']}, name = {used['name']}, population = {population}."
-        )
+        values = {
+            "count": len(self.areas) + len(self.dropped),
+            "file": self.source.name,
+            "where": self.source_crs if self.layer is None else f"{self.layer}, {self.source_crs}",
+            "id": used["id"],
+            "name": used["name"],
+            "population": used["population"] or _SUMMARY["absent"][0 if sv else 1],
+            "repaired": self.repaired,
+            "clipped": _listed(self.clipped),
+            "dropped": _listed(self.dropped),
+        }
+        shown = ["read", "fields"]
         if self.areas["population"].notna().all():
-            total = int(self.areas["population"].sum())
-            lines.append(f"Invånare totalt: {total}." if sv else f"Residents in total: {total}.")
+            values["total"] = int(self.areas["population"].sum())
+            shown.append("total")
         if self.repaired:
-            lines.append(
-                f"{self.repaired} ogiltiga geometrier lagades (make_valid)."
-                if sv
-                else f"{self.repaired} invalid geometries were repaired (make_valid)."
-            )
-        report = self.coverage
-        if report is not None:
-            share = _percent(report.uncovered_share, sv)
-            lines.append(
-                f"Täckning: {share} av kommunen ligger utanför alla områden."
-                if sv
-                else f"Coverage: {share} of the municipality lies in no area."
-            )
-            if self.clipped:
-                outside = f"{report.outside_m2:,.0f}".replace(",", "\u00a0" if sv else ",")
-                lines.append(
-                    f"{outside} m² utanför kommungränsen klipptes bort "
-                    f"(från {_listed(self.clipped)})."
-                    if sv
-                    else f"{outside} m² outside the municipality were clipped "
-                    f"away (from {_listed(self.clipped)})."
-                )
-            if self.dropped:
-                lines.append(
-                    f"Utanför kommunen, utelämnade: {_listed(self.dropped)}."
-                    if sv
-                    else f"Outside the municipality, left out: {_listed(self.dropped)}."
-                )
-            if report.overlaps:
-                pairs = _listed(f"{o.first}/{o.second}" for o in report.overlaps)
-                lines.append(
-                    f"Små överlapp under toleransen: {pairs}."
-                    if sv
-                    else f"Overlaps below the tolerance: {pairs}."
-                )
-        return "\n".join(lines)
+            shown.append("repaired")
+        if self.coverage is not None:
+            share = f"{self.coverage.uncovered_share * 100:.2f} %"
+            values["share"] = share.replace(".", ",") if sv else share
+            outside = f"{self.coverage.outside_m2:,.0f}"
+            values["outside"] = outside.replace(",", "\u00a0") if sv else outside
+            shown.append("coverage")
+            shown += [key for key in ("clipped", "dropped") if getattr(self, key)]
+        return "\n".join(_SUMMARY[key][0 if sv else 1].format(**values) for key in shown)
 
 
-def _percent(share: float, sv: bool) -> str:
-    text = f"{share * 100:.2f} %"
-    return text.replace(".", ",") if sv else text
+_SUMMARY = {  # (Swedish, English) lines of BoundaryImport.summary
+    "read": (
+        "Läste {count} områden från {file} ({where}).",
+        "Read {count} areas from {file} ({where}).",
+    ),
+    "fields": (
+        "Fält: id = {id}, namn = {name}, befolkning = {population}.",
+        "Fields: id = {id}, name = {name}, population = {population}.",
+    ),
+    "absent": ("saknas (angivet)", "absent (declared)"),
+    "total": ("Invånare totalt: {total}.", "Residents in total: {total}."),
+    "repaired": (
+        "{repaired} ogiltiga geometrier lagades (make_valid).",
+        "{repaired} invalid geometries were repaired (make_valid).",
+    ),
+    "coverage": (
+        "Täckning: {share} av kommunen ligger utanför alla områden.",
+        "Coverage: {share} of the municipality lies in no area.",
+    ),
+    "clipped": (
+        "{outside} m² utanför kommungränsen klipptes bort (från {clipped}).",
+        "{outside} m² outside the municipality were clipped away (from {clipped}).",
+    ),
+    "dropped": (
+        "Utanför kommunen, utelämnade: {dropped}.",
+        "Outside the municipality, left out: {dropped}.",
+    ),
+}
 
 
 def read_boundary_file(
@@ -389,6 +386,8 @@ def clip_to_outline(
         raise ValueError(f"'areas' should be GeoDataFrame, got {type(areas)}")
     if areas.crs is None or not areas.crs.equals(STORAGE_CRS):
         raise ValueError(f"'areas' should be in {STORAGE_CRS}, got {areas.crs}")
+    if "id" not in areas.columns:
+        raise ValueError("'areas' needs an 'id' column")
     if isinstance(outline, shapely.Geometry):
         outline = gpd.GeoSeries([outline], crs=STORAGE_CRS)
     shape = shapely.union_all(outline.geometry.to_crs(STORAGE_CRS).to_numpy())

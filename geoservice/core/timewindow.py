@@ -158,7 +158,8 @@ class TimeWindow:
         Clock hour the window ends at (exclusive), 1–24; ``24`` is midnight. A ``to_hour``
         not after ``from_hour`` wraps: the window runs past midnight into the next day,
         and those hours belong to the day the window started on (Friday 22–02 covers
-        Saturday 00:00–02:00, not Friday 00:00–02:00). ``0`` is read as ``24``.
+        Saturday 00:00–02:00, not Friday 00:00–02:00). ``0`` is read as ``24``, so
+        0–0 is the whole day.
 
     Raises
     ------

@@ -143,12 +143,5 @@ def _last_status_change(session: Session, ids: list[str]) -> dict[str, datetime]
             .group_by(ModerationEvent.report_id)
         )
         for report_id, at in session.execute(query):
-            changed[report_id] = _aware(at)
+            changed[report_id] = at
     return changed
-
-
-def _aware(moment: datetime) -> datetime:
-    # func.max() bypasses the UTCDateTime column type, so SQLite hands back a naive value.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -13,7 +13,7 @@ from geoservice.store.models import Report
 from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
-from geoservice.web.submission import check_report, limit_submissions, save_report
+from geoservice.web.submission import check_report, limit_submissions, read_body, save_report
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API takes no cookies for public calls, so there is no session for CSRF to protect.
@@ -43,7 +43,7 @@ def create_report():
     if not request.is_json:
         return api_error(415, {"body": "Send the body as application/json."})
     try:
-        data = parse_json_object(request.get_data(cache=False))
+        data = parse_json_object(read_body())
         draft = check_report(data, from_form=False)
     except BodyRejected as exc:
         return api_error(400, exc.messages("en"))

@@ -11,7 +11,8 @@ Our choices where the standard leaves room, or where SPEC §7 overrides it:
   403 is never returned.
 - Contact fields (``email``, ``first_name``, ``last_name``, ``phone``, ``device_id``,
   ``account_id``, ``address_string``, ``address_id``, ``media_url``) are ignored and
-  never stored; ``lat`` and ``long`` are required.
+  never stored; ``lat`` and ``long`` are required. Parameters the standard does not
+  name, and attributes our service definition does not list, are refused (400).
 - A stored request answers ``201 Created`` (the standard names no status).
 - The public listing shows a concern's H3 cell centre instead of its point, no free
   text, and whole days (local midnight, Europe/Stockholm) instead of times; concerns
@@ -230,11 +231,11 @@ ATTRIBUTES: tuple[dict[str, Any], ...] = (
     },
 )
 ATTRIBUTE_CODES = frozenset(a["code"] for a in ATTRIBUTES)
+# Accepted and dropped: we keep no contact data, and a key is not needed.
 IGNORED_FIELDS = frozenset(
     {
         "api_key",
         "jurisdiction_id",
-        "lang",
         "email",
         "first_name",
         "last_name",
@@ -246,6 +247,7 @@ IGNORED_FIELDS = frozenset(
         "media_url",
     }
 )
+KNOWN_FIELDS = IGNORED_FIELDS | {"service_code", "lat", "long", "description"}
 # Our rule names → the GeoReport parameter a client sent.
 PARAMETERS = {"lat": "lat", "lon": "long", "category": "service_code", "description": "description"}
 
@@ -264,8 +266,9 @@ class Refused(Exception):
 
 
 def lang() -> str:
-    """``en`` when asked for English (``lang=en``), otherwise ``sv``."""
-    return "en" if request.values.get("lang") == "en" else "sv"
+    """``en`` when the query string asks for English (``?lang=en``), otherwise ``sv``."""
+    # Only the query string: reading the body here would fail again on a body too large.
+    return "en" if request.args.get("lang") == "en" else "sv"
 
 
 def text(key: str | int, **values: str) -> str:
@@ -452,8 +455,11 @@ def _report_fields(form) -> tuple[dict[str, Any], dict[str, str]]:
         name = _echo(key)
         if len(form.getlist(key)) > 1:
             errors[name] = describe("duplicate_key", lang())
-        elif key.startswith("attribute[") and key[len("attribute[") : -1] not in ATTRIBUTE_CODES:
-            errors[name] = text("unknown_attribute")
+        elif key.startswith("attribute["):
+            if not key.endswith("]") or key[len("attribute[") : -1] not in ATTRIBUTE_CODES:
+                errors[name] = text("unknown_attribute")
+        elif key not in KNOWN_FIELDS:
+            errors[name] = describe("unknown_field", lang())
     if not form.get("service_code"):
         errors["service_code"] = describe("required", lang())
     data: dict[str, Any] = {

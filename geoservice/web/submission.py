@@ -39,3 +39,15 @@ def save_report(draft: ReportDraft, *, source: str) -> StoredReport:
     now = datetime.now(UTC)
     client = client_key(current_app.config["SECRET_KEY"], request.remote_addr, now)
     return store_report(get_session(), draft, client=client, source=source, now=now)
+
+
+def read_body() -> bytes:
+    """The request body, refusing (413) one over the limit also when it came chunked.
+
+    For a body without Content-Length, Werkzeug stops reading at the limit without an
+    error; one more read past it raises RequestEntityTooLarge, so a truncated body is
+    never parsed as if it were whole.
+    """
+    data = request.stream.read()
+    request.stream.read(1)
+    return data
