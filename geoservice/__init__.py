@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         health,
         open311,
+        promise,
         public,
         staff,
         staff_api,
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(staff_maps.bp)
+    app.register_blueprint(promise.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

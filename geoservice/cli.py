@@ -81,17 +81,32 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
 @with_appcontext
 def seed_demo(remove: bool, count: int, seed: int) -> None:
     """Add clearly labelled synthetic concerns (or remove exactly them)."""
-    from geoservice.store.demo import add_demo_reports, remove_demo_reports
+    from geoservice.store.db import session_scope
+    from geoservice.store.demo import (
+        add_demo_reports,
+        add_example_promises,
+        remove_demo_reports,
+    )
+    from geoservice.store.promises import remove_examples
 
     if remove:
         removed = remove_demo_reports(current_app)
-        click.echo(f"Removed {removed} demo concerns; real concerns untouched.")
+        with session_scope(current_app) as session:
+            promises = remove_examples(session)
+        click.echo(
+            f"Removed {removed} demo concerns and {promises} example promises; real data untouched."
+        )
         return
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     added = add_demo_reports(
         current_app, count=count, start=end - timedelta(days=365), end=end, seed=seed
     )
-    click.echo(f"Added {added} synthetic demo concerns (flagged is_demo, source 'demo').")
+    add_example_promises(current_app, end.date())
+    click.echo(
+        f"Added {added} synthetic demo concerns (flagged is_demo, source 'demo') and the "
+        "example promises (2019, as described by the municipality, with invented activities; "
+        "and an invented current one)."
+    )
 
 
 @click.command("create-user")

@@ -21,8 +21,9 @@
    not return, over cell centres in SWEREF 99 TM (EPSG:3006), straight-line metres.
    Nearest neighbour from the start, then 2-opt (:func:`two_opt`). For up to
    :data:`EXACT_MAX_STOPS` stops the exact shortest path (:func:`shortest_open_path`,
-   Held–Karp) is used instead: on random cases of 4–7 points 2-opt alone missed the
-   optimum about one time in seven, and the exact search costs milliseconds.
+   Held–Karp) is used instead: on 200 random cases of 4–7 points 2-opt alone found the
+   optimum in 165 (``tests/core/test_patrol.py``), and the exact search costs
+   milliseconds.
 
 Straight-line metres understate the walk or drive; they rank routes, not timetables.
 """

@@ -79,3 +79,149 @@ def remove_demo_reports(app: Flask) -> int:
 def has_demo_reports(session: Session) -> bool:
     """True while any demo concern is stored (every page then shows a banner)."""
     return session.scalar(select(Report.id).where(Report.is_demo.is_(True)).limit(1)) is not None
+
+
+# The 2019 promise as the municipality's page describes it (facts only, our own words);
+# its activities, and the whole current-year promise, are invented examples.
+EXAMPLE_2019 = {
+    "year": 2019,
+    "title": "Medborgarlöfte 2019: Polisen och Melleruds kommun (exempel)",
+    "focus_areas": "Drogproblematik",
+    "summary": (
+        "Exempel byggt på kommunens beskrivning av medborgarlöftet 2019. Under 2018 "
+        "samlade polisen och kommunen löpande in synpunkter från invånare, besökare och "
+        "kommunens förvaltningar, och det lokala brottsförebyggande rådet (BRÅ) gav sin "
+        "bild. Ur problembilden valdes ett fokusområde: drogproblematik. En åtgärdsplan "
+        "med aktiviteter och vem som ansvarar för vad skulle tas fram i början av 2019 och "
+        "följas upp löpande under året. Aktiviteterna nedan är påhittade exempel."
+    ),
+    "parties": "Polisen och Melleruds kommun",
+    "signed_on": None,
+    "published": True,
+}
+
+EXAMPLE_ACTIVITIES_2019 = [
+    (
+        "Kvällspatruller kring resecentrum (påhittat exempel)",
+        "police",
+        ["mellerud-holm"],
+        ["drugs", "disorder"],
+        (2019, 3, 1),
+        (2019, 12, 31),
+        "done",
+    ),
+    (
+        "Drogförebyggande samtal i skolorna (påhittat exempel)",
+        "municipality",
+        ["mellerud-holm", "fagerlid-jarn"],
+        ["drugs"],
+        (2019, 2, 1),
+        (2019, 6, 15),
+        "done",
+    ),
+    (
+        "Gemensam uppföljning med BRÅ varje kvartal (påhittat exempel)",
+        "both",
+        ["bolstad", "fagerlid-jarn", "mellerud-holm", "rostock-dalskog-or", "skallerud"],
+        [],
+        (2019, 3, 1),
+        (2019, 12, 31),
+        "done",
+    ),
+]
+
+EXAMPLE_CURRENT_ACTIVITIES = [
+    (
+        "Fler kvällspatruller vid stationen och i centrum (påhittat exempel)",
+        "police",
+        ["mellerud-holm"],
+        ["drugs", "disorder"],
+        150,
+        None,
+        "ongoing",
+    ),
+    (
+        "Ny belysning på gång- och cykelvägar (påhittat exempel)",
+        "municipality",
+        ["mellerud-holm", "fagerlid-jarn"],
+        ["lighting"],
+        120,
+        30,
+        "done",
+    ),
+    (
+        "Nattvandringar med föräldrar på helger (påhittat exempel)",
+        "both",
+        ["mellerud-holm"],
+        ["disorder", "harassment"],
+        60,
+        None,
+        "ongoing",
+    ),
+]
+
+
+def add_example_promises(app: Flask, today) -> int:
+    """Add the 2019 example promise and an invented current one, flagged as examples."""
+    from datetime import date, timedelta
+
+    from geoservice.store.models import Activity, Promise
+
+    with session_scope(app) as session:
+        begin_write(session)
+        old = Promise(**EXAMPLE_2019, is_example=True)
+        session.add(old)
+        session.flush()
+        for title, who, areas, categories, start, end, status in EXAMPLE_ACTIVITIES_2019:
+            session.add(
+                Activity(
+                    promise_id=old.id,
+                    title=title,
+                    responsible=who,
+                    area_ids=",".join(areas),
+                    categories=",".join(categories),
+                    start_on=date(*start),
+                    end_on=date(*end),
+                    status=status,
+                    is_example=True,
+                )
+            )
+        current = Promise(
+            year=today.year,
+            title=f"Exempel: medborgarlöfte {today.year} (påhittat)",
+            focus_areas="Drogproblematik,Trygga stråk",
+            summary=(
+                "Ett påhittat löfte som visar hur uppföljningen ser ut när det finns "
+                "synpunkter före och efter att en aktivitet startade."
+            ),
+            parties="Polisen och Melleruds kommun",
+            signed_on=today - timedelta(days=200),
+            published=True,
+            is_example=True,
+        )
+        session.add(current)
+        session.flush()
+        for (
+            title,
+            who,
+            areas,
+            categories,
+            days_ago,
+            days_long,
+            status,
+        ) in EXAMPLE_CURRENT_ACTIVITIES:
+            start = today - timedelta(days=days_ago)
+            session.add(
+                Activity(
+                    promise_id=current.id,
+                    title=title,
+                    responsible=who,
+                    area_ids=",".join(areas),
+                    categories=",".join(categories),
+                    start_on=start,
+                    end_on=start + timedelta(days=days_long) if days_long else None,
+                    status=status,
+                    is_example=True,
+                )
+            )
+    return 2

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -170,3 +180,49 @@ class ModerationEvent(Base):
     from_value: Mapped[str | None] = mapped_column(String(32), nullable=True)
     to_value: Mapped[str | None] = mapped_column(String(32), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class Promise(Base):
+    """A citizen promise (medborgarlöfte) of one year, with its focus areas."""
+
+    __tablename__ = "promises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    focus_areas: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    parties: Mapped[str] = mapped_column(String(200), nullable=False)
+    signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    is_example: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Activity(Base):
+    """One activity of a promise's action plan: what, who is responsible, where, when."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    promise_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responsible: Mapped[str] = mapped_column(String(16), nullable=False)
+    area_ids: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    categories: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    start_on: Mapped[date] = mapped_column(Date, nullable=False)
+    end_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="planned")
+    is_example: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class FollowUpNote(Base):
+    """A dated follow-up note on an activity (uppföljning)."""
+
+    __tablename__ = "followup_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    activity_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    noted_on: Mapped[date] = mapped_column(Date, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    author: Mapped[str] = mapped_column(String(64), nullable=False)

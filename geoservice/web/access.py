@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "aggregates": frozenset({"police", "municipality", "bra", "admin"}),
     "exact": frozenset({"police", "municipality", "admin"}),
     "moderate": frozenset({"police", "municipality", "admin"}),
+    "plan": frozenset({"police", "municipality", "admin"}),
     "admin": frozenset({"admin"}),
 }
 
@@ -41,6 +42,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "public.receipt",
         "public.erase",
         "public.insight_map",
+        "promise.public_promises",
         "api.categories",
         "api.create_report",
         "api.get_report",
@@ -51,7 +53,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "open311.service_definition",
         "open311.create_request",
         "open311.requests",
-        "open311.request_status",
+        "open311.request_detail",
         "auth.login",
         "auth.login_form",
     }

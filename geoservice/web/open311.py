@@ -622,7 +622,7 @@ def requests(fmt: str):
 
 
 @bp.get("/requests/<service_request_id>.<fmt>")
-def request_status(service_request_id: str, fmt: str):
+def request_detail(service_request_id: str, fmt: str):
     """One listed concern in the same public view as the listing."""
     _checked_format(fmt)
     found = find_public_request(get_session(), service_request_id)

@@ -1,0 +1,308 @@
+"""The citizen promise: the public page /lofte, and staff editing of promises and activities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from geoservice.core.aggregate import active_reports
+from geoservice.core.categories import CATEGORIES
+from geoservice.core.followup import (
+    FollowUp,
+    FollowUpUnavailable,
+    before_after,
+    describe_followup,
+    equal_windows,
+    public_followup,
+)
+from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.models import Activity, Promise
+from geoservice.store.moderation import staff_frame
+from geoservice.store.promises import (
+    ACTIVITY_STATUSES,
+    RESPONSIBLE,
+    PlanError,
+    activities,
+    activity_values,
+    add_note,
+    notes,
+    promise_values,
+    promises,
+    save_activity,
+    save_promise,
+    split_list,
+)
+from geoservice.web.access import requires
+from geoservice.web.cache import cached
+from geoservice.web.insight import parse_public_filter, public_areas
+from geoservice.web.staff_filter import StaffFilter
+
+bp = Blueprint("promise", __name__)
+LOCAL = ZoneInfo("Europe/Stockholm")
+
+
+def today():
+    return datetime.now(LOCAL).date()
+
+
+def lang() -> str:
+    return str(get_locale() or "sv")
+
+
+def join_labels(codes: str, names: dict[str, str]) -> str:
+    """Stored comma-separated codes as a readable list of names."""
+    return ", ".join(names.get(code, code) for code in split_list(codes))
+
+
+def labels() -> dict:
+    english = lang() == "en"
+    return {
+        "responsible": {
+            "police": _("Polisen"),
+            "municipality": _("Kommunen"),
+            "both": _("Polisen och kommunen"),
+        },
+        "status": {"planned": _("Planerad"), "ongoing": _("Pågår"), "done": _("Genomförd")},
+        "categories": {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES},
+        "areas": dict(current_layer().choices()),
+    }
+
+
+@dataclass(frozen=True)
+class ActivityFollowUp:
+    """An activity's before/after figures, or why there are none yet."""
+
+    followup: FollowUp | None
+    unavailable_sv: str | None = None
+    unavailable_en: str | None = None
+
+
+def activity_followup(activity: Activity) -> ActivityFollowUp:
+    """Concerns in the activity's areas (and categories) before and after its start."""
+    day = today()
+
+    def compute() -> ActivityFollowUp:
+        try:
+            before_start, _b, _a, after_end = equal_windows(activity.start_on, activity.end_on, day)
+        except FollowUpUnavailable as exc:
+            return ActivityFollowUp(None, exc.message_sv, exc.message_en)
+        window = StaffFilter(start=before_start, end=after_end - timedelta(days=1))
+        frame = active_reports(staff_frame(get_session(), window))
+        try:
+            followup = before_after(
+                frame,
+                current_layer().areas,
+                area_ids=split_list(activity.area_ids),
+                categories=split_list(activity.categories) or None,
+                start=activity.start_on,
+                end=activity.end_on,
+                today=day,
+            )
+        except FollowUpUnavailable as exc:
+            return ActivityFollowUp(None, exc.message_sv, exc.message_en)
+        return ActivityFollowUp(followup)
+
+    key = (
+        activity.id,
+        activity.start_on,
+        activity.end_on,
+        activity.area_ids,
+        activity.categories,
+        day,
+    )
+    return cached("activity_followup", key, compute)
+
+
+def followup_text(result: ActivityFollowUp, *, k: int | None) -> str:
+    """The plain-language follow-up sentence, suppressed for the public when ``k`` is given."""
+    if result.followup is None:
+        return (result.unavailable_en if lang() == "en" else result.unavailable_sv) or ""
+    return describe_followup(result.followup, lang(), k=k)
+
+
+# Public page ---------------------------------------------------------------------------
+
+
+@bp.get("/lofte")
+def public_promises():
+    """Published promises, their activities and status, and 'you said – we did' per area."""
+    db = get_session()
+    k = current_app.config["K_ANONYMITY"]
+    shown = []
+    for promise in promises(db, published_only=True):
+        rows = []
+        for activity in activities(db, promise.id):
+            result = activity_followup(activity)
+            rows.append(
+                {
+                    "activity": activity,
+                    "text": followup_text(result, k=k),
+                    "figures": public_followup(result.followup, k) if result.followup else None,
+                }
+            )
+        shown.append((promise, rows))
+    figures = public_areas(parse_public_filter({}, lang=lang())).figures
+    label = labels()
+    current = [a for promise, rows in shown[:1] for a in (r["activity"] for r in rows)]
+    said_did = []
+    for area in figures["areas"]:
+        mix = area["category_mix"] or {}
+        # Only published counts are ranked: a hidden one must not be placed by its size.
+        top = sorted(((c, n) for c, n in mix.items() if n), key=lambda item: -item[1])[:3]
+        aimed = [a for a in current if area["id"] in split_list(a.area_ids)]
+        said_did.append({"area": area, "top": top, "activities": aimed})
+    return render_template(
+        "public/promise.html",
+        shown=shown,
+        said_did=said_did,
+        labels=label,
+        k=k,
+        period=figures["filter"],
+        split_list=split_list,
+        join_labels=join_labels,
+    )
+
+
+# Staff pages -----------------------------------------------------------------------------
+
+
+@bp.get("/personal/lofte")
+@requires("aggregates")
+def staff_promises():
+    """All promises, drafts included; a form for a new one."""
+    return render_template(
+        "staff/promises.html",
+        promises=promises(get_session(), published_only=False),
+        errors={},
+        values={"year": today().year, "parties": "Polisen och Melleruds kommun"},
+    )
+
+
+@bp.post("/personal/lofte")
+@requires("plan")
+def create_promise():
+    """Create a promise (a draft unless published is ticked)."""
+    try:
+        promise = save_promise(get_session(), promise_values(request.form))
+    except PlanError as exc:
+        return render_template(
+            "staff/promises.html",
+            promises=promises(get_session(), published_only=False),
+            errors=exc.errors,
+            values=request.form,
+        ), 422
+    return redirect(url_for("promise.staff_promise", promise_id=promise.id), 303)
+
+
+def _promise_page(promise: Promise, *, errors=None, activity_errors=None, status=200):
+    db = get_session()
+    rows = [(a, followup_text(activity_followup(a), k=None)) for a in activities(db, promise.id)]
+    return render_template(
+        "staff/promise.html",
+        promise=promise,
+        rows=rows,
+        labels=labels(),
+        errors=errors or {},
+        activity_errors=activity_errors or {},
+        responsible=RESPONSIBLE,
+        statuses=ACTIVITY_STATUSES,
+        split_list=split_list,
+        can_edit=current_user.can("plan"),
+    ), status
+
+
+@bp.get("/personal/lofte/<int:promise_id>")
+@requires("aggregates")
+def staff_promise(promise_id: int):
+    """A promise with its activities and their before/after figures."""
+    promise = get_session().get(Promise, promise_id)
+    if promise is None:
+        abort(404)
+    return _promise_page(promise)
+
+
+@bp.post("/personal/lofte/<int:promise_id>")
+@requires("plan")
+def update_promise(promise_id: int):
+    """Edit a promise (title, focus areas, parties, signed date, published)."""
+    db = get_session()
+    promise = db.get(Promise, promise_id)
+    if promise is None:
+        abort(404)
+    try:
+        save_promise(db, promise_values(request.form), promise_id)
+    except PlanError as exc:
+        return _promise_page(promise, errors=exc.errors, status=422)
+    return redirect(url_for("promise.staff_promise", promise_id=promise_id, saved=1), 303)
+
+
+@bp.post("/personal/lofte/<int:promise_id>/aktiviteter")
+@requires("plan")
+def create_activity(promise_id: int):
+    """Add an activity to a promise's action plan."""
+    db = get_session()
+    promise = db.get(Promise, promise_id)
+    if promise is None:
+        abort(404)
+    try:
+        values = activity_values(request.form, set(labels()["areas"]))
+        activity = save_activity(db, promise_id, values)
+    except PlanError as exc:
+        return _promise_page(promise, activity_errors=exc.errors, status=422)
+    return redirect(url_for("promise.staff_activity", activity_id=activity.id), 303)
+
+
+def _activity_page(activity: Activity, *, errors=None, status=200):
+    db = get_session()
+    result = activity_followup(activity)
+    return render_template(
+        "staff/activity.html",
+        activity=activity,
+        promise=db.get(Promise, activity.promise_id),
+        notes=notes(db, activity.id),
+        followup=result.followup,
+        followup_text=followup_text(result, k=None),
+        labels=labels(),
+        errors=errors or {},
+        responsible=RESPONSIBLE,
+        statuses=ACTIVITY_STATUSES,
+        split_list=split_list,
+        can_edit=current_user.can("plan"),
+        today=today(),
+    ), status
+
+
+@bp.get("/personal/aktivitet/<int:activity_id>")
+@requires("aggregates")
+def staff_activity(activity_id: int):
+    """An activity: its figures before and after the start, notes, and the edit form."""
+    activity = get_session().get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    return _activity_page(activity)
+
+
+@bp.post("/personal/aktivitet/<int:activity_id>")
+@requires("plan")
+def update_activity(activity_id: int):
+    """Edit an activity, or add a dated follow-up note to it."""
+    db = get_session()
+    activity = db.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    try:
+        if "note" in request.form:
+            add_note(db, activity_id, request.form["note"], current_user.name, today())
+        else:
+            values = activity_values(request.form, set(labels()["areas"]))
+            save_activity(db, activity.promise_id, values, activity_id)
+    except PlanError as exc:
+        return _activity_page(activity, errors=exc.errors, status=422)
+    return redirect(url_for("promise.staff_activity", activity_id=activity_id, saved=1), 303)
