@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -151,7 +152,79 @@ def create_token_command(name: str) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only report what the rules would change.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Apply the retention rules (GEOSERVICE_RETENTION_*) in one transaction."""
+    from geoservice.core.retention import RetentionRules
+    from geoservice.store.db import session_scope
+    from geoservice.store.retention import purge
+
+    config = current_app.config
+    try:
+        rules = RetentionRules(
+            text_days=int(config["RETENTION_TEXT_DAYS"]),
+            point_days=int(config["RETENTION_POINT_DAYS"]),
+            delete_days=int(config["RETENTION_DELETE_DAYS"]),
+            audit_days=int(config["RETENTION_AUDIT_DAYS"]),
+        )
+    except ValueError as exc:
+        raise click.ClickException(f"retention settings: {exc}") from None
+    with session_scope(current_app) as session:
+        result = purge(session, rules, dry_run=dry_run)
+    verb = "Would" if dry_run else "Did"
+    click.echo(
+        f"{verb} erase free text of {result.texts_erased} concerns, coarsen "
+        f"{result.points_coarsened} exact points to their hex cell, delete "
+        f"{result.concerns_deleted} concerns and {result.audit_events_deleted} audit events. "
+        "No contact details are stored, so there are none to delete."
+    )
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Write a consistent copy of the SQLite database to TARGET while the service runs."""
+    from geoservice.store.backup import BackupError, backup
+
+    try:
+        size = backup(engine_for(current_app), target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up the database to {target} ({size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm that the current data is replaced.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup SOURCE (stop the service first)."""
+    from geoservice.store.backup import BackupError, restore
+
+    if not yes:
+        raise click.ClickException("restoring replaces every current row: add --yes to confirm")
+    engine = engine_for(current_app)
+    try:
+        revision = restore(engine, source, head_revision=schema.head_revision())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    schema.upgrade(engine)
+    click.echo(f"Restored {source} (schema revision {revision}, now {schema.head_revision()}).")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
-    for command in (init_db, serve, seed_demo, create_user_command, create_token_command):
+    for command in (
+        init_db,
+        serve,
+        seed_demo,
+        create_user_command,
+        create_token_command,
+        purge_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)

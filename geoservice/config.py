@@ -124,6 +124,32 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "RETENTION_TEXT_DAYS",
+        365,
+        "`geoservice purge` erases free text (description, suggestion, internal note) of "
+        "concerns older than this; 0 keeps it.",
+        int,
+    ),
+    Setting(
+        "RETENTION_POINT_DAYS",
+        730,
+        "`geoservice purge` coarsens exact points older than this to their hex cell's centre "
+        "(about 130 m); 0 keeps them.",
+        int,
+    ),
+    Setting(
+        "RETENTION_DELETE_DAYS",
+        0,
+        "`geoservice purge` deletes concerns older than this; 0 (the default) keeps them.",
+        int,
+    ),
+    Setting(
+        "RETENTION_AUDIT_DAYS",
+        730,
+        "`geoservice purge` deletes audit-log events older than this; 0 keeps them.",
+        int,
+    ),
+    Setting(
         "TILE_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Base-map tile URL template; empty for no base map (the areas still draw).",

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import h3
@@ -390,6 +390,8 @@ class PatrolPlan:
         Start point (lat, lon), EPSG:4326.
     route_method : str
         ``"exact"`` (Held–Karp) or ``"2-opt"`` (nearest neighbour then 2-opt).
+    n_concerns : float
+        Weighted concerns in the window inside the study area, after one voice per place.
     """
 
     stops: list[PatrolStop]
@@ -401,7 +403,7 @@ class PatrolPlan:
     window: TimeWindow
     start: tuple[float, float] = TOWN_CENTRE
     route_method: str = "exact"
-    n_concerns: float = field(default=0.0)
+    n_concerns: float = 0.0
 
     @property
     def route(self) -> list[PatrolStop]:
@@ -470,7 +472,7 @@ def _why(count: float, cls: str, significant_data: bool, cats: dict, bands: dict
     return sv + ".", en + "."
 
 
-def _explain(window, n_concerns, n_cells, significant_data, n_hot, n_stops, stops_wanted):
+def _explain(window, n_concerns, n_cells, significant_data, n_hot, n_stops, stops_wanted, method):
     when_sv, when_en = window.describe("sv"), window.describe("en")
     if n_stops == 0:
         return (
@@ -509,12 +511,17 @@ def _explain(window, n_concerns, n_cells, significant_data, n_hot, n_stops, stop
     if n_stops < stops_wanted:
         short_sv = f" Bara {n_stops} av {stops_wanted} stopp: fler rutor med synpunkter fanns inte."
         short_en = f" Only {n_stops} of {stops_wanted} stops: no more cells held concerns."
+    if method == "exact":
+        route_sv = "är den kortaste i fågelväg genom stoppen"
+        route_en = "is the shortest straight-line path through the stops"
+    else:
+        route_sv = "är en kort väg i fågelväg genom stoppen (närmaste granne, sedan 2-opt)"
+        route_en = "is a short straight-line path (nearest neighbour, then 2-opt)"
     return (
         f"{weighted_sv}. {rule_sv} Två grannrutor blir aldrig var sitt stopp. Rutten börjar "
-        f"vid startpunkten och är den kortaste i fågelväg genom stoppen.{short_sv}",
+        f"vid startpunkten och {route_sv}.{short_sv}",
         f"{weighted_en}. {rule_en} Two neighbouring cells never become separate stops. The "
-        f"route starts at the start point and is the shortest straight-line path through "
-        f"the stops.{short_en}",
+        f"route starts at the start point and {route_en}.{short_en}",
     )
 
 
@@ -636,7 +643,10 @@ def plan_patrol(
     if mask_cells is None:
         mask = study_area_cells(df["lon"], df["lat"], resolution=resolution)
     else:
-        mask = np.unique(np.asarray(mask_cells).astype(np.uint64).ravel())
+        mask = np.asarray(mask_cells)
+        if mask.size and mask.dtype.kind not in "iu":
+            raise ValueError(f"'mask_cells' should hold integer H3 indexes, got {mask.dtype}")
+        mask = np.unique(mask.astype(np.uint64).ravel())
         mask = mask[mask != 0]
 
     weights = window_weights(df, window)
@@ -692,7 +702,7 @@ def plan_patrol(
     else:
         order, method = two_opt(xy, nearest_neighbour_order(xy, start_xy), start_xy), "2-opt"
     sv, en = _explain(
-        window, n_concerns, n_cells, significant_data, int(hot.sum()), len(chosen), stops
+        window, n_concerns, n_cells, significant_data, int(hot.sum()), len(chosen), stops, method
     )
     return PatrolPlan(
         stops=stop_list,

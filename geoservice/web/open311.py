@@ -13,14 +13,19 @@ Our choices where the standard leaves room, or where SPEC §7 overrides it:
   ``account_id``, ``address_string``, ``address_id``, ``media_url``) are ignored and
   never stored; ``lat`` and ``long`` are required. Parameters the standard does not
   name, and attributes our service definition does not list, are refused (400).
-- A stored request answers ``201 Created`` (the standard names no status).
+- A stored request answers ``201 Created`` (the standard names no status). An unknown
+  ``service_code`` is 404, as the standard lists it; every other bad field is 400.
 - The public listing shows a concern's H3 cell centre instead of its point, no free
   text, and whole days (local midnight, Europe/Stockholm) instead of times; concerns
   marked spam, duplicate or not relevant, and demo data, are not listed.
 - ``status``: new and confirmed are ``open``, handled is ``closed``.
-- Texts are Swedish; ``lang=en`` gives English. ``jurisdiction_id`` is ignored (one
-  jurisdiction). The listing pages with ``page`` and ``page_size`` (default 50, at
-  most 200) and links the next page in a ``Link: <...>; rel="next"`` header.
+- Texts are Swedish; ``?lang=en`` in the query string gives English.
+  ``jurisdiction_id`` is ignored (one jurisdiction).
+- The listing follows the standard's 90-day window (the last 90 days by default, at
+  most 90 days per query; ``service_request_id`` overrides every other filter). Its
+  day bounds are whole local days, so no query can split one day's concerns. It pages
+  with ``page`` and ``page_size`` (default 50, at most 200) and links the next page in
+  a ``Link: <...>; rel="next"`` header.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from geoservice.core.categories import CATEGORIES, TIME_BANDS, category_by_code
+from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, TIME_BANDS, category_by_code
 from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
 from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
@@ -252,7 +257,10 @@ KNOWN_FIELDS = IGNORED_FIELDS | {"service_code", "lat", "long", "description"}
 PARAMETERS = {"lat": "lat", "lon": "long", "category": "service_code", "description": "description"}
 
 _COORDINATE = re.compile(r"[-+]?\d{1,3}(\.\d{1,20})?")
-_W3C_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?")
+# Years 1000-2999: a span of 90 days either side stays within what datetime can hold.
+_W3C_DATE = re.compile(
+    r"[12]\d{3}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?"
+)
 _WHOLE = re.compile(r"\d{1,6}")
 
 
@@ -406,7 +414,7 @@ def _attribute(order: int, spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _known_service(code: str) -> str:
-    if code not in {c.code for c in CATEGORIES}:
+    if code not in CATEGORY_CODES:
         raise Refused(404, {"service_code": text("unknown_service")})
     return code
 
@@ -601,7 +609,7 @@ def requests(fmt: str):
             errors["service_request_id"] = text("too_many_ids")
     else:
         codes = _split(args.get("service_code", ""))
-        if any(code not in {c.code for c in CATEGORIES} for code in codes):
+        if any(code not in CATEGORY_CODES for code in codes):
             errors["service_code"] = text("unknown_service")
         statuses = _split(args.get("status", ""))
         if any(status not in ("open", "closed") for status in statuses):

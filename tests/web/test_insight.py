@@ -175,9 +175,20 @@ def _public_get_routes(app):
             continue
         if rule.endpoint not in PUBLIC_ENDPOINTS:
             continue  # staff routes: refused without a login (tests/web/test_access.py)
+        if rule.arguments == {"fmt"}:
+            # Open311 answers in both formats.
+            yield rule.rule.replace("<fmt>", "json")
+            yield rule.rule.replace("<fmt>", "xml")
+            continue
         if rule.arguments:
-            # Receipt pages show the holder their own concern; tested separately.
-            assert rule.endpoint in {"public.receipt", "api.get_report"}, rule
+            # Receipt pages show the holder their own concern; Open311 single requests and
+            # service definitions are walked in tests/web/test_open311.py.
+            assert rule.endpoint in {
+                "public.receipt",
+                "api.get_report",
+                "open311.service_definition",
+                "open311.request_detail",
+            }, rule
             continue
         yield rule.rule
 

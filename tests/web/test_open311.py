@@ -538,6 +538,7 @@ def test_without_dates_the_listing_covers_the_last_90_days(client, app):
         ({"start_date": "last week"}, "start_date"),
         ({"start_date": "2025-03-01T00:00:00"}, "start_date"),  # no time zone
         ({"end_date": "2025-02-30"}, "end_date"),
+        ({"start_date": "9999-12-31"}, "start_date"),
         ({"start_date": "2025-03-10", "end_date": "2025-03-01"}, "end_date"),
         ({"start_date": "2025-01-01", "end_date": "2025-06-01"}, "end_date"),  # > 90 days
         ({"status": "pending"}, "status"),

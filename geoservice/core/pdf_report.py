@@ -1,0 +1,480 @@
+"""The printable period report (*lägesbild*) as an A4 PDF (SPEC §2).
+
+Drawn with reportlab's platypus in the built-in Helvetica, in black, white and greys so
+that it prints on any office printer, with a small map drawn from the area polygons
+(EPSG:4326 reprojected to SWEREF 99 TM, EPSG:3006, for drawing). Nothing is fetched
+from the network. Helvetica covers Windows-1252 only, so :func:`pdf_text` replaces the
+few characters the service writes outside it (the minus sign U+2212, thin spaces,
+inequality signs) and anything else becomes ``?`` rather than a black box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+import h3
+import numpy as np
+import shapely
+from pyproj import Transformer
+from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import TableStyle
+
+from geoservice.core.categories import category_by_code
+from geoservice.core.hexgrid import cell_boundaries
+from geoservice.core.period_report import (
+    ACTIVITY_STATUSES,
+    BAND_LABELS,
+    RESPONSIBLE,
+    Lang,
+    PeriodReport,
+)
+
+__all__ = ["HEADINGS", "pdf_text", "render_pdf"]
+
+HEADINGS: dict[str, tuple[str, str]] = {
+    "title": ("Lägesbild", "Situation report"),
+    "summary": ("Sammanfattning", "Summary"),
+    "areas": ("Per område", "By area"),
+    "categories": ("Per kategori", "By category"),
+    "time": ("Tid på dygnet", "Time of day"),
+    "hotspots": ("Hotspots", "Hotspots"),
+    "accuracy": ("Träffsäkerhet", "Predictive accuracy"),
+    "suggestions": ("Invånarnas förslag", "Residents' suggestions"),
+    "plan": ("Åtgärdsplan", "Action plan"),
+}
+"""Section headings in Swedish and English, in the order of the report."""
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "service": ("Trygghetskartan Mellerud", "Trygghetskartan Mellerud (Safety map)"),
+    "period": ("Period", "Period"),
+    "previous": ("föregående period", "previous period"),
+    "generated": ("Skapad", "Generated"),
+    "demo": (
+        "Demodata: perioden innehåller påhittade synpunkter. Siffrorna beskriver inte Mellerud.",
+        "Demo data: the period holds made-up concerns. The figures do not describe Mellerud.",
+    ),
+    "area": ("Område", "Area"),
+    "population": ("Invånare", "Residents"),
+    "count": ("Antal", "Count"),
+    "rate": ("Per 1 000 inv.", "Per 1,000 res."),
+    "before": ("Föreg. period", "Prev. period"),
+    "change": ("Förändring", "Change"),
+    "total": ("Totalt", "Total"),
+    "category": ("Kategori", "Category"),
+    "share": ("Andel", "Share"),
+    "band": ("Tid", "Time"),
+    "weekday": ("Vardag", "Weekday"),
+    "weekend": ("Helg", "Weekend"),
+    "unknown": ("Ej angivet", "Not given"),
+    "cell": ("Ruta (H3)", "Cell (H3)"),
+    "class": ("Klass", "Class"),
+    "map": ("Karta", "Map"),
+    "coverage": ("Yta", "Area"),
+    "cells": ("Rutor", "Cells"),
+    "hits": ("Träffar", "Hits"),
+    "hit_rate": ("Träffandel", "Hit rate"),
+    "gi_star": ("Gi*-karta", "Gi* map"),
+    "naive": ("Förra periodens antal", "Last period's counts"),
+    "responsible": ("Ansvarig", "Responsible"),
+    "status": ("Status", "Status"),
+    "areas_of": ("Områden", "Areas"),
+    "fewer": ("färre än", "fewer than"),
+    "legend": (
+        "Gråskala: synpunkter per 1 000 invånare (mörkare = fler). Svarta rutor: hotspots; "
+        "ramade rutor: flest synpunkter.",
+        "Grey scale: concerns per 1,000 residents (darker = more). Black cells: hotspots; "
+        "outlined cells: most concerns.",
+    ),
+    "tables_note": (
+        "Tabellerna gäller otrygga platser; synpunkter som moderering tagit bort räknas inte.",
+        "The tables are about unsafe places; concerns removed by moderation are not counted.",
+    ),
+    "no_cells": ("Inga rutor att visa.", "No cells to show."),
+    "no_accuracy": (
+        "Ingen jämförelse: föregående period har inga synpunkter i studieområdet.",
+        "No comparison: the previous period has no concerns in the study area.",
+    ),
+    "text_hidden": (
+        "Förslagens text visas inte för din roll. Antal förslag per kategori:",
+        "The suggestions' text is not shown to your role. Suggestions per category:",
+    ),
+    "no_suggestions": ("Inga förslag under perioden.", "No suggestions in the period."),
+    "masked": (
+        "Telefonnummer, e-postadresser och personnummer är maskerade.",
+        "Phone numbers, e-mail addresses and personal identity numbers are masked.",
+    ),
+    "no_activities": ("Inga aktiviteter i åtgärdsplanen.", "No activities in the action plan."),
+    "page": ("sida", "page"),
+}
+
+_CLASS_LABELS = {
+    "hot_99": ("Het (99 %)", "Hot (99 %)"),
+    "hot_95": ("Het (95 %)", "Hot (95 %)"),
+    "hot_90": ("Het (90 %)", "Hot (90 %)"),
+    "not_significant": ("Ej signifikant", "Not significant"),
+}
+
+_REPLACEMENTS = str.maketrans(
+    {
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u2192": "->",
+        "\u2248": "~",
+    }
+)
+_GREYS = (0.96, 0.84, 0.72, 0.60, 0.48)
+_TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
+
+
+def pdf_text(text: object) -> str:
+    """Return ``text`` as Paragraph markup that Helvetica can draw.
+
+    Parameters
+    ----------
+    text : object
+        Any value; ``str(text)`` is used.
+
+    Returns
+    -------
+    str
+        Known characters outside Windows-1252 replaced by look-alikes, the rest by
+        ``?``, and ``&``, ``<`` and ``>`` escaped so free text cannot inject markup.
+    """
+    plain = str(text).translate(_REPLACEMENTS)
+    plain = plain.encode("cp1252", errors="replace").decode("cp1252")
+    return escape(plain)
+
+
+class _Writer:
+    """Formats numbers and words in one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        if lang not in ("sv", "en"):
+            raise ValueError(f"'lang' should be 'sv' or 'en', got {lang!r}")
+        self.lang = lang
+        self.i = 0 if lang == "sv" else 1
+
+    def __call__(self, key: str) -> str:
+        return (HEADINGS.get(key) or _WORDS[key])[self.i]
+
+    def number(self, value, digits: int = 0) -> str:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "–"
+        text = f"{float(value):,.{digits}f}"
+        return text.replace(",", " ").replace(".", ",") if self.lang == "sv" else text
+
+    def signed_pct(self, value) -> str:
+        if value is None:
+            return "–"
+        return ("+" if value > 0 else "") + self.number(value) + " %"
+
+    def share(self, value) -> str:
+        return "–" if value is None else self.number(value * 100) + " %"
+
+    def days(self, start, end) -> str:
+        def show(day):
+            return day.isoformat() if isinstance(day, dt.date) else ("" if day is None else day)
+
+        return f"{show(start)} – {show(end)}".strip()
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = getSampleStyleSheet()
+    small = ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10)
+    cell = ParagraphStyle("cell", parent=base["BodyText"], fontSize=8.5, leading=10.5)
+    return {
+        "title": base["Title"],
+        "h1": base["Heading1"],
+        "h2": base["Heading2"],
+        "h3": base["Heading3"],
+        "body": base["BodyText"],
+        "bullet": ParagraphStyle("bullet", parent=base["BodyText"], leftIndent=12),
+        "small": small,
+        "cell": cell,
+        "warning": ParagraphStyle(
+            "warning", parent=base["BodyText"], fontName="Helvetica-Bold", borderWidth=1,
+            borderColor=colors.black, borderPadding=4, spaceBefore=6, spaceAfter=8,
+        ),
+    }
+
+
+def _table(rows: Sequence[Sequence[object]], styles, widths=None, total_row=False) -> Table:
+    data = [[Paragraph(pdf_text(v), styles["cell"]) for v in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if total_row:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _rings(geom) -> list[list[float]]:
+    polygons = getattr(geom, "geoms", [geom])
+    return [np.asarray(p.exterior.coords).ravel().tolist() for p in polygons if not p.is_empty]
+
+
+def _map(report: PeriodReport, areas, w: _Writer, width=16 * cm, height=11 * cm) -> Drawing:
+    frame = areas if areas.crs is not None else areas.set_crs("EPSG:4326")
+    metric = frame.to_crs("EPSG:3006")
+    drawing = Drawing(width, height)
+    minx, miny, maxx, maxy = metric.total_bounds
+    if not np.isfinite([minx, miny, maxx, maxy]).all() or maxx <= minx or maxy <= miny:
+        return drawing
+    scale = min(width / (maxx - minx), height / (maxy - miny))
+    dx = (width - (maxx - minx) * scale) / 2 - minx * scale
+    dy = (height - (maxy - miny) * scale) / 2 - miny * scale
+
+    def to_page(geom):
+        geom = shapely.simplify(geom, 0.5 / scale, preserve_topology=True)
+        return shapely.transform(geom, lambda xy: xy * scale + [dx, dy])
+
+    rates = dict(zip(report.areas["area_id"], report.areas["rate_per_1000"], strict=True))
+    top = max([r for r in rates.values() if r is not None] + [0.0])
+    order = np.argsort(-metric.geometry.area.to_numpy())  # enclaves drawn over their host
+    for i in order.tolist():
+        geom, area_id = metric.geometry.iloc[i], frame["id"].iloc[i]
+        if geom is None or geom.is_empty:
+            continue
+        rate = rates.get(area_id)
+        grey = 1.0 if rate is None else _GREYS[min(4, int(rate / top * 5)) if top else 0]
+        for points in _rings(to_page(geom)):
+            drawing.add(
+                Polygon(points, fillColor=colors.Color(grey, grey, grey),
+                        strokeColor=colors.black, strokeWidth=0.6)
+            )
+    cells = report.hotspots.cells
+    if len(cells):
+        ids = np.array([h3.str_to_int(c) for c in cells["cell"]], dtype=np.uint64)
+        for poly, cls in zip(cell_boundaries(ids), cells["hotspot_class"], strict=True):
+            hot = str(cls).startswith("hot")
+            metric_poly = shapely.transform(poly, lambda xy: np.column_stack(
+                _TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+            for points in _rings(to_page(metric_poly)):
+                drawing.add(Polygon(points, fillColor=colors.black if hot else None,
+                                    strokeColor=colors.black, strokeWidth=1.2))
+    for i in order.tolist():
+        geom = metric.geometry.iloc[i]
+        if geom is not None and not geom.is_empty:
+            spot = to_page(geom.representative_point())
+            drawing.add(String(spot.x, spot.y, pdf_text(frame["name"].iloc[i]),
+                               fontName="Helvetica", fontSize=6.5, textAnchor="middle"))
+    drawing.add(Rect(0, 0, width, height, fillColor=None, strokeColor=colors.black,
+                     strokeWidth=0.4))
+    return drawing
+
+
+def _summary(report: PeriodReport, w: _Writer, s) -> list:
+    t = report.totals
+    if w.lang == "sv":
+        text = (
+            f"Under perioden kom {w.number(t.count)} synpunkter ({w.number(t.unsafe)} om otrygga "
+            f"och {w.number(t.safe)} om trygga platser), mot {w.number(t.previous)} under lika "
+            f"lång tid före (förändring {w.signed_pct(t.change_pct)})."
+        )
+    else:
+        text = (
+            f"In the period {w.number(t.count)} concerns came in ({w.number(t.unsafe)} about "
+            f"unsafe and {w.number(t.safe)} about safe places), against {w.number(t.previous)} "
+            f"in as long a time before (change {w.signed_pct(t.change_pct)})."
+        )
+    out = [Paragraph(pdf_text(text), s["body"])]
+    rated = report.areas.dropna(subset=["rate_per_1000"])
+    if len(rated) and t.unsafe:
+        best = rated.loc[rated["rate_per_1000"].astype(float).idxmax()]
+        top_cat = report.categories.loc[report.categories["count"].idxmax()]
+        label = category_by_code(top_cat["code"])
+        line = (
+            f"Flest per invånare: {best['name']} ({w.number(best['rate_per_1000'], 1)} per "
+            f"1 000). Vanligast: {label.label_sv} ({w.number(top_cat['count'])})."
+            if w.lang == "sv"
+            else f"Most per resident: {best['name']} ({w.number(best['rate_per_1000'], 1)} per "
+            f"1,000). Most common: {label.label_en} ({w.number(top_cat['count'])})."
+        )
+        out.append(Paragraph(pdf_text(line), s["body"]))
+    out.append(Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"]))
+    out.append(Paragraph(pdf_text(w("tables_note")), s["small"]))
+    return out
+
+
+def _area_section(report: PeriodReport, areas, w: _Writer, s) -> list:
+    rows = [[w("area"), w("population"), w("count"), w("rate"), w("before"), w("change")]]
+    a = report.areas
+    for r in a.itertuples(index=False):
+        rows.append([r.name, w.number(r.population), w.number(r.count),
+                     w.number(r.rate_per_1000, 1), w.number(r.previous_count),
+                     w.signed_pct(r.change_pct)])
+    population = float(np.nansum(a["population"].astype(float)))
+    count, previous = int(a["count"].sum()), int(a["previous_count"].sum())
+    rows.append([w("total"), w.number(population), w.number(count),
+                 w.number(count / population * 1000 if population else None, 1),
+                 w.number(previous),
+                 w.signed_pct((count - previous) / previous * 100 if previous else None)])
+    widths = [5 * cm, 2.2 * cm, 1.8 * cm, 2.4 * cm, 2.4 * cm, 2.2 * cm]
+    return [KeepTogether([_map(report, areas, w), Paragraph(pdf_text(w("legend")), s["small"])]),
+            Spacer(1, 6), _table(rows, s, widths, total_row=True)]
+
+
+def _share_rows(frame, labels, w: _Writer, head: str) -> list[list[str]]:
+    rows = [[w(head), w("count"), w("share"), w("before")]]
+    for r in frame.itertuples(index=False):
+        rows.append([labels(r.code), w.number(r.count), w.share(r.share), w.number(r.previous)])
+    return rows
+
+
+def _time_section(report: PeriodReport, w: _Writer, s) -> list:
+    def band(code):
+        return BAND_LABELS[code][w.i]
+
+    bw = report.band_week
+    week = [[w("band"), w("weekday"), w("weekend"), w("unknown")]] + [
+        [band(code), *(w.number(v) for v in row)]
+        for code, row in zip(bw.index, bw.to_numpy().tolist(), strict=True)
+    ]
+    return [_table(_share_rows(report.time_bands, band, w, "band"), s), Spacer(1, 8),
+            _table(week, s)]
+
+
+def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list:
+    out = [Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"])]
+    cells = report.hotspots.cells.head(top)
+    if not len(cells):
+        return [*out, Paragraph(pdf_text(w("no_cells")), s["body"])]
+    rows = [["#", w("cell"), w("area"), w("count"), "Gi* z", w("class")]]
+    for i, r in enumerate(cells.itertuples(index=False), start=1):
+        count = w.number(r.count) if r.count is not None else f"{w('fewer')} {report.k}"
+        label = _CLASS_LABELS.get(r.hotspot_class, (r.hotspot_class,) * 2)[w.i]
+        rows.append([i, r.cell, r.area_name or "–", count, w.number(r.gi_z, 2), label])
+    widths = [0.8 * cm, 3.4 * cm, 4 * cm, 2.2 * cm, 1.8 * cm, 3 * cm]
+    return [*out, _table(rows, s, widths)]
+
+
+def _accuracy_section(report: PeriodReport, w: _Writer, s) -> list:
+    acc = report.accuracy
+    if acc is None:
+        return [Paragraph(pdf_text(w("no_accuracy")), s["body"])]
+    rows = [[w("map"), w("coverage"), w("cells"), w("hits"), w("hit_rate"), "PAI", "PEI"]]
+    for r in acc.table.itertuples(index=False):
+        rows.append([w(r.method), w.share(r.coverage), w.number(r.cells),
+                     f"{w.number(r.hits)} / {w.number(r.concerns)}", w.share(r.hit_rate),
+                     w.number(r.pai, 1), w.number(r.pei, 2)])
+    return [Paragraph(pdf_text(acc.explanation(w.lang)), s["body"]), _table(rows, s)]
+
+
+def _suggestion_section(report: PeriodReport, w: _Writer, s) -> list:
+    def label(code):
+        c = category_by_code(code)
+        return c.label_sv if w.lang == "sv" else c.label_en
+
+    counts = {c: n for c, n in report.suggestion_counts.items() if n}
+    if not counts:
+        return [Paragraph(pdf_text(w("no_suggestions")), s["body"])]
+    if report.suggestions is None:
+        rows = [[w("category"), w("count")]] + [[label(c), w.number(n)] for c, n in counts.items()]
+        return [Paragraph(pdf_text(w("text_hidden")), s["body"]), _table(rows, s)]
+    out = [Paragraph(pdf_text(w("masked")), s["small"])]
+    for code, texts in report.suggestions.items():
+        out.append(Paragraph(pdf_text(f"{label(code)} ({len(texts)})"), s["h3"]))
+        out.extend(Paragraph(pdf_text(t), s["bullet"], bulletText="•") for t in texts)
+    return out
+
+
+def _plan_section(report: PeriodReport, w: _Writer, s) -> list:
+    if not report.activities:
+        return [Paragraph(pdf_text(w("no_activities")), s["body"])]
+    out = []
+    for a in report.activities:
+        facts = (
+            f"{w('responsible')}: {RESPONSIBLE[a['responsible']][w.i]} · "
+            f"{w('status')}: {ACTIVITY_STATUSES[a['status']][w.i]} · "
+            f"{w('areas_of')}: {', '.join(map(str, a['area_names'])) or '–'} · "
+            f"{w('period')}: {w.days(a['start_on'], a['end_on'])}"
+        )
+        followup = a["followup_sv"] if w.lang == "sv" else a["followup_en"]
+        block = [Paragraph(pdf_text(a["title"]), s["h3"]), Paragraph(pdf_text(facts), s["body"])]
+        if followup:
+            block.append(Paragraph(pdf_text(followup), s["body"]))
+        out.append(KeepTogether(block))
+    return out
+
+
+def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
+    """Render the period report as an A4 PDF.
+
+    Parameters
+    ----------
+    report : PeriodReport
+        From :func:`~geoservice.core.period_report.build_period_report`.
+    areas : geopandas.GeoDataFrame
+        The areas the report was built on (``id``, ``name``, geometry); drawn in
+        EPSG:3006.
+    lang : {"sv", "en"}, default "sv"
+        Language of the headings, labels and sentences.
+
+    Returns
+    -------
+    bytes
+        The PDF: a title block (period, previous period, date generated and a demo-data
+        warning when the period holds demo concerns), then the sections of
+        :data:`HEADINGS`.
+    """
+    if not isinstance(report, PeriodReport):
+        raise ValueError(f"'report' should be a PeriodReport, got {type(report)}")
+    w, s = _Writer(lang), _styles()
+    period = w.days(report.start, report.end)
+    story = [
+        Paragraph(pdf_text(w("title")), s["title"]),
+        Paragraph(pdf_text(w("service")), s["h2"]),
+        Paragraph(pdf_text(f"{w('period')}: {period} ({w('previous')}: "
+                           f"{w.days(report.previous_start, report.previous_end)})"), s["body"]),
+        Paragraph(pdf_text(f"{w('generated')}: {report.generated_on.isoformat()}"), s["body"]),
+    ]
+    if report.demo:
+        story.append(Paragraph(pdf_text(w("demo")), s["warning"]))
+    sections = (
+        ("summary", _summary(report, w, s)),
+        ("areas", _area_section(report, areas, w, s)),
+        ("categories", [_table(_share_rows(
+            report.categories, lambda c: category_by_code(c).__getattribute__(
+                "label_sv" if w.lang == "sv" else "label_en"), w, "category"), s)]),
+        ("time", _time_section(report, w, s)),
+        ("hotspots", _hotspot_section(report, w, s)),
+        ("accuracy", _accuracy_section(report, w, s)),
+        ("suggestions", _suggestion_section(report, w, s)),
+        ("plan", _plan_section(report, w, s)),
+    )
+    for key, flowables in sections:
+        story += [Paragraph(pdf_text(w(key)), s["h1"]), *flowables, Spacer(1, 6)]
+
+    footer = pdf_text(f"{w('service')} – {w('title')} {period}")
+
+    def number_page(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(2 * cm, 1.2 * cm, footer)
+        canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"{w('page')} {doc.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
+        bottomMargin=2 * cm, title=f"{w('title')} {period}", author=w("service"),
+    )
+    doc.build(story, onFirstPage=number_page, onLaterPages=number_page)
+    return buffer.getvalue()
