@@ -21,11 +21,12 @@ import shapely
 from pyproj import Transformer
 from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
-from reportlab.platypus import TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from geoservice.core.categories import category_by_code
 from geoservice.core.hexgrid import cell_boundaries
@@ -139,6 +140,10 @@ _GREYS = (0.96, 0.84, 0.72, 0.60, 0.48)
 _TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 
 
+def _plain(text: object) -> str:
+    return str(text).translate(_REPLACEMENTS).encode("cp1252", errors="replace").decode("cp1252")
+
+
 def pdf_text(text: object) -> str:
     """Return ``text`` as Paragraph markup that Helvetica can draw.
 
@@ -153,9 +158,7 @@ def pdf_text(text: object) -> str:
         Known characters outside Windows-1252 replaced by look-alikes, the rest by
         ``?``, and ``&``, ``<`` and ``>`` escaped so free text cannot inject markup.
     """
-    plain = str(text).translate(_REPLACEMENTS)
-    plain = plain.encode("cp1252", errors="replace").decode("cp1252")
-    return escape(plain)
+    return escape(_plain(text))
 
 
 class _Writer:
@@ -175,6 +178,10 @@ class _Writer:
             return "–"
         text = f"{float(value):,.{digits}f}"
         return text.replace(",", " ").replace(".", ",") if self.lang == "sv" else text
+
+    def category(self, code: str) -> str:
+        found = category_by_code(code)
+        return found.label_sv if self.lang == "sv" else found.label_en
 
     def signed_pct(self, value) -> str:
         if value is None:
@@ -204,19 +211,37 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bullet": ParagraphStyle("bullet", parent=base["BodyText"], leftIndent=12),
         "small": small,
         "cell": cell,
+        "num": ParagraphStyle("num", parent=cell, alignment=TA_RIGHT),
+        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
         "warning": ParagraphStyle(
-            "warning", parent=base["BodyText"], fontName="Helvetica-Bold", borderWidth=1,
-            borderColor=colors.black, borderPadding=4, spaceBefore=6, spaceAfter=8,
+            "warning",
+            parent=base["BodyText"],
+            fontName="Helvetica-Bold",
+            borderWidth=1,
+            borderColor=colors.black,
+            borderPadding=4,
+            spaceBefore=6,
+            spaceAfter=8,
         ),
     }
 
 
 def _table(rows: Sequence[Sequence[object]], styles, widths=None, total_row=False) -> Table:
-    data = [[Paragraph(pdf_text(v), styles["cell"]) for v in row] for row in rows]
+    """Grid table: header row bold on light grey, label column left, figures right."""
+    n = len(rows[0])
+    if widths is None:
+        widths = [6.5 * cm] + [min(2.4 * cm, 10.5 * cm / max(n - 1, 1))] * (n - 1)
+    data = [
+        [
+            Paragraph(pdf_text(v), styles["head" if i == 0 else "cell" if j == 0 else "num"])
+            for j, v in enumerate(row)
+        ]
+        for i, row in enumerate(rows)
+    ]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.85, 0.85, 0.85)),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
     if total_row:
@@ -230,7 +255,7 @@ def _rings(geom) -> list[list[float]]:
     return [np.asarray(p.exterior.coords).ravel().tolist() for p in polygons if not p.is_empty]
 
 
-def _map(report: PeriodReport, areas, w: _Writer, width=16 * cm, height=11 * cm) -> Drawing:
+def _map(report: PeriodReport, areas, width: float = 16 * cm, height: float = 11 * cm) -> Drawing:
     frame = areas if areas.crs is not None else areas.set_crs("EPSG:4326")
     metric = frame.to_crs("EPSG:3006")
     drawing = Drawing(width, height)
@@ -256,27 +281,54 @@ def _map(report: PeriodReport, areas, w: _Writer, width=16 * cm, height=11 * cm)
         grey = 1.0 if rate is None else _GREYS[min(4, int(rate / top * 5)) if top else 0]
         for points in _rings(to_page(geom)):
             drawing.add(
-                Polygon(points, fillColor=colors.Color(grey, grey, grey),
-                        strokeColor=colors.black, strokeWidth=0.6)
+                Polygon(
+                    points,
+                    fillColor=colors.Color(grey, grey, grey),
+                    strokeColor=colors.black,
+                    strokeWidth=0.6,
+                )
             )
     cells = report.hotspots.cells
     if len(cells):
         ids = np.array([h3.str_to_int(c) for c in cells["cell"]], dtype=np.uint64)
         for poly, cls in zip(cell_boundaries(ids), cells["hotspot_class"], strict=True):
             hot = str(cls).startswith("hot")
-            metric_poly = shapely.transform(poly, lambda xy: np.column_stack(
-                _TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+            metric_poly = shapely.transform(
+                poly, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1]))
+            )
             for points in _rings(to_page(metric_poly)):
-                drawing.add(Polygon(points, fillColor=colors.black if hot else None,
-                                    strokeColor=colors.black, strokeWidth=1.2))
+                drawing.add(
+                    Polygon(
+                        points,
+                        fillColor=colors.black if hot else None,
+                        strokeColor=colors.white if hot else colors.black,
+                        strokeWidth=0.3 if hot else 1.2,
+                    )
+                )
     for i in order.tolist():
         geom = metric.geometry.iloc[i]
         if geom is not None and not geom.is_empty:
-            spot = to_page(geom.representative_point())
-            drawing.add(String(spot.x, spot.y, pdf_text(frame["name"].iloc[i]),
-                               fontName="Helvetica", fontSize=6.5, textAnchor="middle"))
-    drawing.add(Rect(0, 0, width, height, fillColor=None, strokeColor=colors.black,
-                     strokeWidth=0.4))
+            spot, name = to_page(geom.representative_point()), _plain(frame["name"].iloc[i])
+            half = stringWidth(name, "Helvetica", 6.5) / 2 + 1
+            # A white box keeps the name readable over dark areas and hot cells.
+            drawing.add(
+                Rect(
+                    spot.x - half,
+                    spot.y - 2,
+                    2 * half,
+                    8.5,
+                    fillColor=colors.white,
+                    strokeColor=None,
+                )
+            )
+            drawing.add(
+                String(
+                    spot.x, spot.y, name, fontName="Helvetica", fontSize=6.5, textAnchor="middle"
+                )
+            )
+    drawing.add(
+        Rect(0, 0, width, height, fillColor=None, strokeColor=colors.black, strokeWidth=0.4)
+    )
     return drawing
 
 
@@ -299,13 +351,16 @@ def _summary(report: PeriodReport, w: _Writer, s) -> list:
     if len(rated) and t.unsafe:
         best = rated.loc[rated["rate_per_1000"].astype(float).idxmax()]
         top_cat = report.categories.loc[report.categories["count"].idxmax()]
-        label = category_by_code(top_cat["code"])
+        label, rate, n = (
+            w.category(top_cat["code"]),
+            w.number(best["rate_per_1000"], 1),
+            w.number(top_cat["count"]),
+        )
         line = (
-            f"Flest per invånare: {best['name']} ({w.number(best['rate_per_1000'], 1)} per "
-            f"1 000). Vanligast: {label.label_sv} ({w.number(top_cat['count'])})."
+            f"Flest per invånare: {best['name']} ({rate} per 1 000). Vanligast: {label} ({n})."
             if w.lang == "sv"
-            else f"Most per resident: {best['name']} ({w.number(best['rate_per_1000'], 1)} per "
-            f"1,000). Most common: {label.label_en} ({w.number(top_cat['count'])})."
+            else f"Most per resident: {best['name']} ({rate} per 1,000). "
+            f"Most common: {label} ({n})."
         )
         out.append(Paragraph(pdf_text(line), s["body"]))
     out.append(Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"]))
@@ -317,18 +372,34 @@ def _area_section(report: PeriodReport, areas, w: _Writer, s) -> list:
     rows = [[w("area"), w("population"), w("count"), w("rate"), w("before"), w("change")]]
     a = report.areas
     for r in a.itertuples(index=False):
-        rows.append([r.name, w.number(r.population), w.number(r.count),
-                     w.number(r.rate_per_1000, 1), w.number(r.previous_count),
-                     w.signed_pct(r.change_pct)])
+        rows.append(
+            [
+                r.name,
+                w.number(r.population),
+                w.number(r.count),
+                w.number(r.rate_per_1000, 1),
+                w.number(r.previous_count),
+                w.signed_pct(r.change_pct),
+            ]
+        )
     population = float(np.nansum(a["population"].astype(float)))
     count, previous = int(a["count"].sum()), int(a["previous_count"].sum())
-    rows.append([w("total"), w.number(population), w.number(count),
-                 w.number(count / population * 1000 if population else None, 1),
-                 w.number(previous),
-                 w.signed_pct((count - previous) / previous * 100 if previous else None)])
+    rows.append(
+        [
+            w("total"),
+            w.number(population),
+            w.number(count),
+            w.number(count / population * 1000 if population else None, 1),
+            w.number(previous),
+            w.signed_pct((count - previous) / previous * 100 if previous else None),
+        ]
+    )
     widths = [5 * cm, 2.2 * cm, 1.8 * cm, 2.4 * cm, 2.4 * cm, 2.2 * cm]
-    return [KeepTogether([_map(report, areas, w), Paragraph(pdf_text(w("legend")), s["small"])]),
-            Spacer(1, 6), _table(rows, s, widths, total_row=True)]
+    return [
+        KeepTogether([_map(report, areas), Paragraph(pdf_text(w("legend")), s["small"])]),
+        Spacer(1, 6),
+        _table(rows, s, widths, total_row=True),
+    ]
 
 
 def _share_rows(frame, labels, w: _Writer, head: str) -> list[list[str]]:
@@ -347,8 +418,11 @@ def _time_section(report: PeriodReport, w: _Writer, s) -> list:
         [band(code), *(w.number(v) for v in row)]
         for code, row in zip(bw.index, bw.to_numpy().tolist(), strict=True)
     ]
-    return [_table(_share_rows(report.time_bands, band, w, "band"), s), Spacer(1, 8),
-            _table(week, s)]
+    return [
+        _table(_share_rows(report.time_bands, band, w, "band"), s),
+        Spacer(1, 8),
+        _table(week, s),
+    ]
 
 
 def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list:
@@ -371,17 +445,22 @@ def _accuracy_section(report: PeriodReport, w: _Writer, s) -> list:
         return [Paragraph(pdf_text(w("no_accuracy")), s["body"])]
     rows = [[w("map"), w("coverage"), w("cells"), w("hits"), w("hit_rate"), "PAI", "PEI"]]
     for r in acc.table.itertuples(index=False):
-        rows.append([w(r.method), w.share(r.coverage), w.number(r.cells),
-                     f"{w.number(r.hits)} / {w.number(r.concerns)}", w.share(r.hit_rate),
-                     w.number(r.pai, 1), w.number(r.pei, 2)])
+        rows.append(
+            [
+                w(r.method),
+                w.share(r.coverage),
+                w.number(r.cells),
+                f"{w.number(r.hits)} / {w.number(r.concerns)}",
+                w.share(r.hit_rate),
+                w.number(r.pai, 1),
+                w.number(r.pei, 2),
+            ]
+        )
     return [Paragraph(pdf_text(acc.explanation(w.lang)), s["body"]), _table(rows, s)]
 
 
 def _suggestion_section(report: PeriodReport, w: _Writer, s) -> list:
-    def label(code):
-        c = category_by_code(code)
-        return c.label_sv if w.lang == "sv" else c.label_en
-
+    label = w.category
     counts = {c: n for c, n in report.suggestion_counts.items() if n}
     if not counts:
         return [Paragraph(pdf_text(w("no_suggestions")), s["body"])]
@@ -441,8 +520,13 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
     story = [
         Paragraph(pdf_text(w("title")), s["title"]),
         Paragraph(pdf_text(w("service")), s["h2"]),
-        Paragraph(pdf_text(f"{w('period')}: {period} ({w('previous')}: "
-                           f"{w.days(report.previous_start, report.previous_end)})"), s["body"]),
+        Paragraph(
+            pdf_text(
+                f"{w('period')}: {period} ({w('previous')}: "
+                f"{w.days(report.previous_start, report.previous_end)})"
+            ),
+            s["body"],
+        ),
         Paragraph(pdf_text(f"{w('generated')}: {report.generated_on.isoformat()}"), s["body"]),
     ]
     if report.demo:
@@ -450,9 +534,7 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
     sections = (
         ("summary", _summary(report, w, s)),
         ("areas", _area_section(report, areas, w, s)),
-        ("categories", [_table(_share_rows(
-            report.categories, lambda c: category_by_code(c).__getattribute__(
-                "label_sv" if w.lang == "sv" else "label_en"), w, "category"), s)]),
+        ("categories", [_table(_share_rows(report.categories, w.category, w, "category"), s)]),
         ("time", _time_section(report, w, s)),
         ("hotspots", _hotspot_section(report, w, s)),
         ("accuracy", _accuracy_section(report, w, s)),
@@ -462,7 +544,7 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
     for key, flowables in sections:
         story += [Paragraph(pdf_text(w(key)), s["h1"]), *flowables, Spacer(1, 6)]
 
-    footer = pdf_text(f"{w('service')} – {w('title')} {period}")
+    footer = _plain(f"{w('service')} – {w('title')} {period}")
 
     def number_page(canvas, doc) -> None:
         canvas.saveState()
@@ -473,8 +555,14 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm,
-        bottomMargin=2 * cm, title=f"{w('title')} {period}", author=w("service"),
+        buffer,
+        pagesize=A4,
+        leftMargin=2 * cm,
+        rightMargin=2 * cm,
+        topMargin=2 * cm,
+        bottomMargin=2 * cm,
+        title=f"{w('title')} {period}",
+        author=w("service"),
     )
     doc.build(story, onFirstPage=number_page, onLaterPages=number_page)
     return buffer.getvalue()

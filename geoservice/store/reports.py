@@ -9,13 +9,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geoservice.core.categories import EXCLUDED_STATUSES
 from geoservice.core.validation import ReportDraft
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
@@ -180,13 +178,3 @@ def reports_frame(session: Session) -> pd.DataFrame:
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 
-
-def point_locations(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """Longitudes and latitudes of every active concern given as a point (for the study area)."""
-    rows = session.execute(
-        select(Report.lon, Report.lat).where(
-            Report.precision == "point", Report.status.not_in(sorted(EXCLUDED_STATUSES))
-        )
-    ).all()
-    array = np.array(rows, dtype=float).reshape(-1, 2)
-    return array[:, 0], array[:, 1]

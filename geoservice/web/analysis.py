@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,16 +11,11 @@ import pandas as pd
 from geoservice.core.aggregate import active_reports, aggregate_areas, band_week_table
 from geoservice.core.density import DensitySurface, quartic_kde
 from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cells_for_points
-from geoservice.core.hotspots import (
-    HotspotResult,
-    compute_hotspots,
-    one_voice_per_place,
-    study_area_cells,
-)
+from geoservice.core.hotspots import HotspotResult, compute_hotspots, one_voice_per_place
+from geoservice.core.study_area import load_places, places_mask
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
-from geoservice.store.reports import point_locations
 from geoservice.web.cache import cached
 from geoservice.web.staff_filter import StaffFilter
 
@@ -39,15 +35,10 @@ class Analysis:
     band_week: pd.DataFrame
 
 
+@functools.cache
 def study_area() -> np.ndarray:
-    """The mask of cells where concerns are possible, from every stored point concern."""
-    layer = current_layer()
-
-    def compute() -> np.ndarray:
-        lon, lat = point_locations(get_session())
-        return study_area_cells(lon, lat, outline=layer.outline)
-
-    return cached("study_area", layer.source, compute)
+    """The hex cells of the town and villages (core/study_area.py), computed once."""
+    return places_mask(load_places())
 
 
 def analyse(staff_filter: StaffFilter, *, include_cold: bool, radius: int) -> Analysis:
