@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         health,
         open311,
+        patrol,
         promise,
         public,
         staff,
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(staff_maps.bp)
     app.register_blueprint(promise.bp)
+    app.register_blueprint(patrol.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

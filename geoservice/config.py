@@ -25,6 +25,16 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError(f"expected true or false, got {raw!r}")
 
 
+def _parse_point(raw: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(part) for part in raw.split(","))
+    except ValueError:
+        raise ValueError(f"expected 'lat,lon' in degrees, got {raw!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError(f"expected 'lat,lon' in degrees, got {raw!r}")
+    return lat, lon
+
+
 def _parse_positive_int(raw: str) -> int:
     value = int(raw)
     if value < 1:
@@ -148,6 +158,12 @@ SETTINGS: tuple[Setting, ...] = (
         730,
         "`geoservice purge` deletes audit-log events older than this; 0 keeps them.",
         int,
+    ),
+    Setting(
+        "PATROL_START",
+        (58.7005, 12.4535),
+        "Where patrol routes start, as `lat,lon` (default: Mellerud town centre).",
+        _parse_point,
     ),
     Setting(
         "TILE_URL",

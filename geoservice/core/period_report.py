@@ -353,7 +353,8 @@ def _hotspot_summary(current: pd.DataFrame, areas, study_cells, k: int) -> Hotsp
     result = compute_hotspots(current, mask_cells=study_cells)
     hot = np.char.startswith(result.classes.astype(str), "hot")
     if result.significant:
-        order = np.flatnonzero(hot)[np.argsort(-result.z[hot], kind="stable")]
+        # Strongest z first; among equal z (common next to one busy cell) most concerns first.
+        order = np.flatnonzero(hot)[np.lexsort((-result.counts[hot], -result.z[hot]))]
     else:
         held = np.flatnonzero(result.counts >= k)
         order = held[np.argsort(-result.counts[held], kind="stable")]

@@ -226,3 +226,17 @@ class FollowUpNote(Base):
     noted_on: Mapped[date] = mapped_column(Date, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     author: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class PatrolLogEntry(Base):
+    """A patrol that was carried out: when, for which window, which stops, a short note."""
+
+    __tablename__ = "patrol_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    carried_out_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    time_window: Mapped[str] = mapped_column(String(64), nullable=False)
+    cells: Mapped[str] = mapped_column(Text, nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    author: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

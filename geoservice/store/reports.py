@@ -177,4 +177,3 @@ def reports_frame(session: Session) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
-

@@ -1,0 +1,73 @@
+"""The patrol log: record patrols carried out and hand them out for listing and CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geoservice.core.validation import clean_text
+from geoservice.store.db import begin_write
+from geoservice.store.models import PatrolLogEntry
+
+NOTE_LIMIT = 500
+
+
+class PatrolLogError(ValueError):
+    """A log entry broke a rule; ``errors`` maps each field to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(str(errors))
+
+
+def record_patrol(
+    session: Session,
+    *,
+    carried_out_on: str,
+    window: str,
+    cells: list[str],
+    note: str | None,
+    author: str,
+    today: date,
+) -> PatrolLogEntry:
+    """Check and store that a plan was carried out (which stops, when, a short note)."""
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat((carried_out_on or "").strip())
+        if day > today:
+            errors["carried_out_on"] = "cannot be in the future"
+    except ValueError:
+        errors["carried_out_on"] = "a date written YYYY-MM-DD"
+        day = today
+    if not cells:
+        errors["cells"] = "tick at least one stop that was visited"
+    elif any(len(c) != 15 or not c.isalnum() for c in cells):
+        errors["cells"] = "unknown stop"
+    text, code = clean_text(note)
+    if code:
+        errors["note"] = "contains characters that are not allowed"
+    elif text and len(text) > NOTE_LIMIT:
+        errors["note"] = f"at most {NOTE_LIMIT} characters"
+    if not window or len(window) > 64:
+        errors["window"] = "missing time window"
+    if errors:
+        raise PatrolLogError(errors)
+    begin_write(session)
+    entry = PatrolLogEntry(
+        carried_out_on=day, time_window=window, cells=",".join(cells), note=text, author=author
+    )
+    session.add(entry)
+    session.commit()
+    return entry
+
+
+def patrol_log(session: Session, limit: int | None = None) -> list[PatrolLogEntry]:
+    """Patrols carried out, newest first."""
+    query = select(PatrolLogEntry).order_by(
+        PatrolLogEntry.carried_out_on.desc(), PatrolLogEntry.id.desc()
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
