@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 
 import h3
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Transformer
 from reportlab.graphics.shapes import Drawing, Polygon, Rect, String
@@ -96,6 +97,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "status": ("Status", "Status"),
     "areas_of": ("Områden", "Areas"),
     "fewer": ("färre än", "fewer than"),
+    "most": ("Många synpunkter", "Many concerns"),
     "legend": (
         "Gråskala: synpunkter om otrygga platser per 1 000 invånare, i fem steg upp till {top} "
         "(mörkare = fler). Svarta rutor: hotspots; ramade rutor: flest synpunkter. Till höger "
@@ -184,7 +186,7 @@ class _Writer:
         return (HEADINGS.get(key) or _WORDS[key])[self.i]
 
     def number(self, value, digits: int = 0) -> str:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
+        if value is None or pd.isna(value):
             return "–"
         text = f"{float(value):,.{digits}f}"
         return text.replace(",", " ").replace(".", ",") if self.lang == "sv" else text
@@ -466,7 +468,11 @@ def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list
     rows = [["#", w("cell"), w("area"), w("count"), "Gi* z", w("class")]]
     for i, r in enumerate(cells.itertuples(index=False), start=1):
         count = w.number(r.count) if r.count is not None else f"{w('fewer')} {report.k}"
-        label = _CLASS_LABELS.get(r.hotspot_class, (r.hotspot_class,) * 2)[w.i]
+        label = (
+            _CLASS_LABELS.get(r.hotspot_class, (r.hotspot_class,) * 2)[w.i]
+            if report.hotspots.significant
+            else w("most")
+        )
         rows.append([i, r.cell, r.area_name or "–", count, w.number(r.gi_z, 2), label])
     widths = [0.8 * cm, 3.4 * cm, 4 * cm, 2.2 * cm, 1.8 * cm, 3 * cm]
     return [*out, _table(rows, s, widths)]

@@ -1,14 +1,22 @@
-"""The area layer in force, loaded once per app and handed out as a GeoDataFrame."""
+"""The area layer in force: the shipped default, or the active imported one.
+
+Each worker keeps the layers it has built (prepared index, GeoJSON) by id; one indexed
+read per request tells it which layer is active, so an import or a rollback done by any
+process takes effect everywhere at the next request.
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from flask import Flask, current_app
+from flask import Flask, current_app, g
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geoservice.core.assign import AreaIndex
 from geoservice.core.boundaries import (
@@ -18,6 +26,8 @@ from geoservice.core.boundaries import (
     load_outline,
 )
 from geoservice.resources import boundaries_dir
+from geoservice.store.db import get_session
+from geoservice.store.models import AreaLayerRecord
 
 _EXTENSION = "geoservice.areas"
 
@@ -30,6 +40,8 @@ class AreaLayer:
     outline: gpd.GeoDataFrame
     approximate: bool
     source: str
+    layer_id: int | None = None
+    provenance: dict | None = None
     index: AreaIndex = field(init=False)
 
     def __post_init__(self) -> None:
@@ -83,11 +95,45 @@ def shipped_layer() -> AreaLayer:
     )
 
 
+def layer_from_record(record: AreaLayerRecord) -> AreaLayer:
+    """Build an imported layer from its stored GeoJSON."""
+    areas = gpd.GeoDataFrame.from_features(json.loads(record.geojson)["features"], crs=4326)
+    areas = areas[["id", "name", "population", "geometry"]]
+    areas["id"] = areas["id"].astype(str)
+    return AreaLayer(
+        areas=areas,
+        outline=shipped_layer().outline,
+        approximate=False,
+        source=f"layer-{record.id}:{record.source}",
+        layer_id=record.id,
+        provenance=json.loads(record.provenance),
+    )
+
+
+def active_record(session: Session) -> AreaLayerRecord | None:
+    """The active imported layer's row, or None while the shipped default is in force."""
+    return session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
+
+
+def layer_for(app: Flask, session: Session) -> AreaLayer:
+    """The layer in force, built once per worker and layer id."""
+    layer_id = session.scalar(select(AreaLayerRecord.id).where(AreaLayerRecord.active.is_(True)))
+    if layer_id is None:
+        return shipped_layer()
+    built = app.extensions[_EXTENSION]
+    if layer_id not in built:
+        built[layer_id] = layer_from_record(session.get(AreaLayerRecord, layer_id))
+    return built[layer_id]
+
+
 def init_app(app: Flask) -> None:
-    """Load the area layer once; a broken file stops the start with the loader's message."""
-    app.extensions[_EXTENSION] = shipped_layer()
+    """Load the shipped layer once; a broken file stops the start with the loader's message."""
+    shipped_layer()
+    app.extensions[_EXTENSION] = {}
 
 
 def current_layer() -> AreaLayer:
-    """The area layer of the running app."""
-    return current_app.extensions[_EXTENSION]
+    """The area layer of this request."""
+    if "area_layer" not in g:
+        g.area_layer = layer_for(current_app._get_current_object(), get_session())
+    return g.area_layer

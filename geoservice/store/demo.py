@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from geoservice.core.demo import DEMO_SOURCE, synthesize_reports
 from geoservice.store.aggregates import bump_version
-from geoservice.store.areas import AreaLayer
+from geoservice.store.areas import layer_for
 from geoservice.store.db import begin_write, session_scope
 from geoservice.store.models import Report, new_id
 from geoservice.store.reports import new_receipt
@@ -19,7 +19,8 @@ from geoservice.store.reports import new_receipt
 
 def add_demo_reports(app: Flask, *, count: int, start: datetime, end: datetime, seed: int) -> int:
     """Generate ``count`` synthetic concerns and store them in one transaction."""
-    layer: AreaLayer = app.extensions["geoservice.areas"]
+    with session_scope(app) as session:
+        layer = layer_for(app, session)
     frame = synthesize_reports(layer.outline, n=count, start=start, end=end, seed=seed)
     area_ids = layer.index.assign(frame["lon"].to_numpy(), frame["lat"].to_numpy())
     rows = []

@@ -240,3 +240,21 @@ class PatrolLogEntry(Base):
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     author: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class AreaLayerRecord(Base):
+    """An imported area layer and where it came from; one is active at a time.
+
+    The GeoJSON is kept whole so that a rollback restores exactly what was in use.
+    """
+
+    __tablename__ = "area_layers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(255), nullable=False)
+    provenance: Mapped[str] = mapped_column(Text, nullable=False)
+    geojson: Mapped[str] = mapped_column(Text, nullable=False)
+    area_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    imported_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

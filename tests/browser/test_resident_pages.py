@@ -25,7 +25,9 @@ RECEIPT_RE = re.compile(r"/kvitto/([^/?#]+)\?new=1$")
 
 
 def _layer(live_server) -> AreaLayer:
-    return live_server.app.extensions["geoservice.areas"]
+    from geoservice.store.areas import shipped_layer
+
+    return shipped_layer()
 
 
 def _open_map(page, url: str) -> None:

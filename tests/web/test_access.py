@@ -21,7 +21,8 @@ def staff_routes(app):
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         view = app.view_functions[rule.endpoint]
-        url = re.sub(r"<[^>]+>", "does-not-exist", rule.rule)
+        url = re.sub(r"<int:[^>]+>", "999999", rule.rule)
+        url = re.sub(r"<[^>]+>", "does-not-exist", url)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, url, rule.endpoint, getattr(view, "permission", None)
 

@@ -90,7 +90,9 @@ def test_chunked_oversized_body(client, db_session):
 def test_points_on_and_just_outside_the_municipal_border(app, client, db_session):
     import shapely
 
-    layer = app.extensions["geoservice.areas"]
+    from geoservice.store.areas import shipped_layer
+
+    layer = shipped_layer()
     outline = layer.outline.geometry.iloc[0]
     ring = outline.geoms[0].exterior if hasattr(outline, "geoms") else outline.exterior
     x, y = ring.coords[0]
