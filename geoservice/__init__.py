@@ -65,8 +65,10 @@ def register_blueprints(app: Flask) -> None:
         api,
         assets,
         auth,
+        exports,
         health,
         open311,
+        openapi,
         patrol,
         promise,
         public,
@@ -86,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_maps.bp)
     app.register_blueprint(promise.bp)
     app.register_blueprint(patrol.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(exports.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -215,6 +215,152 @@ def restore_command(source: Path, yes: bool) -> None:
     click.echo(f"Restored {source} (schema revision {revision}, now {schema.head_revision()}).")
 
 
+@click.command("import-boundaries")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--layer", help="Layer to read (GeoPackage with several layers, zipped shapefiles).")
+@click.option("--id-field", help="Field holding each area's id (guessed when left out).")
+@click.option("--name-field", help="Field holding each area's name (guessed when left out).")
+@click.option("--population-field", help="Field holding residents (guessed when left out).")
+@click.option(
+    "--no-population", is_flag=True, help="The file has no populations: rates are then not shown."
+)
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def import_boundaries_command(
+    path: Path,
+    layer: str | None,
+    id_field: str | None,
+    name_field: str | None,
+    population_field: str | None,
+    no_population: bool,
+    dry_run: bool,
+) -> None:
+    """Replace the area layer with PATH (GeoPackage, GeoJSON, Shapefile/.zip, GeoParquet)."""
+    from geoservice.core.boundaries import BoundaryError
+    from geoservice.store.areas import shipped_layer
+    from geoservice.store.boundary_layers import import_layer
+    from geoservice.store.db import session_scope
+
+    try:
+        imported = read_boundaries(
+            path, layer, id_field, name_field, population_field, no_population
+        ).against_outline(shipped_layer().outline)
+    except (BoundaryError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(imported.summary("en"))
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    with session_scope(current_app) as session:
+        change = import_layer(session, imported, imported_by=os.environ.get("USER"))
+    click.echo(
+        f"Layer {change.layer_id} ({change.source}) is now in use. Re-assigned "
+        f"{change.reassigned} concerns ({change.changed_area} changed area, {change.outside} "
+        "fall outside every area). `geoservice boundaries rollback` restores the previous layer."
+    )
+
+
+def read_boundaries(path, layer, id_field, name_field, population_field, no_population):
+    """Read a boundary file with the importer's field options."""
+    from geoservice.core.boundary_import import read_boundary_file
+
+    return read_boundary_file(
+        path,
+        layer=layer,
+        id_field=id_field,
+        name_field=name_field,
+        population_field=population_field,
+        no_population=no_population,
+    )
+
+
+@click.group("boundaries")
+def boundaries_group() -> None:
+    """Inspect or roll back the area layer."""
+
+
+@boundaries_group.command("rollback")
+@with_appcontext
+def boundaries_rollback() -> None:
+    """Restore the layer in use before the last import (the shipped one at the end)."""
+    from geoservice.store.boundary_layers import rollback_layer
+    from geoservice.store.db import session_scope
+
+    try:
+        with session_scope(current_app) as session:
+            change = rollback_layer(session)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Now using {change.source}; re-assigned {change.reassigned} concerns "
+        f"({change.changed_area} changed area, {change.outside} outside every area)."
+    )
+
+
+@boundaries_group.command("list")
+@with_appcontext
+def boundaries_list() -> None:
+    """List the imported layers, the active one marked."""
+    from geoservice.store.boundary_layers import layer_history
+    from geoservice.store.db import session_scope
+
+    with session_scope(current_app) as session:
+        layers = layer_history(session)
+        if not any(layer.active for layer in layers):
+            click.echo("* shipped default (approximate electoral districts 2022)")
+        for layer in layers:
+            mark = "*" if layer.active else " "
+            click.echo(
+                f"{mark} {layer.id}: {layer.source}, {layer.area_count} areas, imported "
+                f"{layer.imported_at:%Y-%m-%d %H:%M} UTC"
+            )
+
+
+@click.command("import-reports")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="List every rejected row with its reason; store nothing."
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid rows even when some are rejected."
+)
+@with_appcontext
+def import_reports_command(path: Path, dry_run: bool, skip_invalid: bool) -> None:
+    """Import earlier concerns from a CSV (lat/lon columns) or GeoJSON file."""
+    from geoservice.core.report_import import ReportFileError, read_report_rows, validate_rows
+    from geoservice.store.areas import layer_for
+    from geoservice.store.db import session_scope
+    from geoservice.store.imports import import_drafts
+
+    try:
+        rows = read_report_rows(path)
+    except ReportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    with session_scope(current_app) as session:
+        layer = layer_for(current_app, session)
+    check = validate_rows(rows, locate=layer.locate, area_point=layer.area_point)
+    for row, errors in check.rejected:
+        reasons = "; ".join(f"{field}: {message}" for field, message in errors.items())
+        click.echo(f"row {row}: rejected: {reasons}")
+    for row, earlier in check.duplicates:
+        click.echo(f"row {row}: the same as row {earlier}, counted once")
+    click.echo(
+        f"{len(check.accepted)} valid rows, {len(check.rejected)} rejected, "
+        f"{len(check.duplicates)} repeated."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was stored.")
+        return
+    if check.rejected and not skip_invalid:
+        raise click.ClickException(
+            "nothing was imported because some rows were rejected; fix them, or pass "
+            "--skip-invalid to import only the valid rows"
+        )
+    with session_scope(current_app) as session:
+        added, existing = import_drafts(session, check.accepted, now=datetime.now(UTC))
+    click.echo(f"Imported {added} concerns (source 'import'); {existing} were already stored.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (
@@ -226,5 +372,8 @@ def init_app(app: Flask) -> None:
         purge_command,
         backup_command,
         restore_command,
+        import_boundaries_command,
+        boundaries_group,
+        import_reports_command,
     ):
         app.cli.add_command(command)

@@ -48,6 +48,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "api.get_report",
         "api.delete_report",
         "api.areas",
+        "openapi.document",
         "open311.discovery",
         "open311.services",
         "open311.service_definition",

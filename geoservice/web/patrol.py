@@ -26,6 +26,7 @@ from flask_login import current_user
 from geoservice.core.aggregate import active_reports
 from geoservice.core.categories import CATEGORIES
 from geoservice.core.patrol import PatrolPlan, plan_patrol, to_geojson, to_gpx
+from geoservice.core.report_exports import csv_safe
 from geoservice.core.timewindow import TimeWindow
 from geoservice.maps.base import render_parts
 from geoservice.maps.patrol_map import patrol_map, patrol_svg
@@ -257,12 +258,6 @@ def log_patrol():
     return redirect(url_for("patrol.page", **patrol.as_query(), logged=1), 303)
 
 
-def _csv_cell(value) -> str:
-    """A CSV cell that a spreadsheet cannot run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/personal/patrull/logg.csv")
 @requires("aggregates")
 def log_csv():
@@ -274,7 +269,7 @@ def log_csv():
         cells = entry.cells.split(",")
         writer.writerow(
             [
-                _csv_cell(v)
+                csv_safe(v)
                 for v in (
                     entry.carried_out_on.isoformat(),
                     entry.time_window,

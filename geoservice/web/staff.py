@@ -156,3 +156,16 @@ def update_report(report_id: str):
 def audit_log():
     """Who viewed or exported exact points or free text, and logins and denials."""
     return render_template("staff/audit.html", events=audit_events(get_session()))
+
+
+@bp.get("/admin/omraden")
+@requires("admin")
+def area_layers():
+    """The area layer in use, where it came from, and the earlier ones."""
+    from geoservice.store.boundary_layers import layer_history
+
+    return render_template(
+        "staff/area_layers.html",
+        layer=current_layer(),
+        history=layer_history(get_session()),
+    )

@@ -1,0 +1,132 @@
+"""Replace the area layer, re-assigning every concern in the same transaction; roll back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from geoservice.core.boundary_import import BoundaryImport
+from geoservice.store.aggregates import bump_version
+from geoservice.store.areas import AreaLayer, layer_from_record, shipped_layer
+from geoservice.store.db import begin_write
+from geoservice.store.models import AreaLayerRecord, Report
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class LayerChange:
+    """What an import or rollback did."""
+
+    layer_id: int | None
+    source: str
+    reassigned: int
+    outside: int
+    changed_area: int
+
+
+def _reassign(session: Session, layer: AreaLayer) -> tuple[int, int, int]:
+    """Give every concern the area of the new layer holding its point."""
+    rows = session.execute(select(Report.id, Report.lon, Report.lat, Report.area_id)).all()
+    if not rows:
+        return 0, 0, 0
+    ids = [r.id for r in rows]
+    found = layer.index.assign(
+        np.array([r.lon for r in rows], dtype=float), np.array([r.lat for r in rows], dtype=float)
+    )
+    new = [None if f is None else str(f) for f in found]
+    changed = sum(1 for r, n in zip(rows, new, strict=True) if r.area_id != n)
+    updates = [{"id": i, "area_id": n} for i, n in zip(ids, new, strict=True)]
+    for start in range(0, len(updates), CHUNK):
+        session.execute(update(Report), updates[start : start + CHUNK])
+    return len(rows), sum(n is None for n in new), changed
+
+
+def _provenance(imported: BoundaryImport, imported_by: str | None) -> dict:
+    coverage = imported.coverage
+    return {
+        "file": str(imported.source),
+        "layer": imported.layer,
+        "source_crs": imported.source_crs,
+        "fields_used": imported.fields_used,
+        "repaired_geometries": imported.repaired,
+        "uncovered_share": None if coverage is None else coverage.uncovered_share,
+        "clipped": list(imported.clipped),
+        "dropped": list(imported.dropped),
+        "imported_by": imported_by,
+        "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def import_layer(
+    session: Session, imported: BoundaryImport, *, imported_by: str | None
+) -> LayerChange:
+    """Make ``imported`` the active layer and re-assign every concern, all or nothing.
+
+    The previous layer stays stored (inactive), so :func:`rollback_layer` restores it.
+    """
+    areas = imported.areas.copy()
+    areas["population"] = [None if pd.isna(p) else int(p) for p in areas["population"]]
+    record = AreaLayerRecord(
+        source=imported.source.name if hasattr(imported.source, "name") else str(imported.source),
+        provenance=json.dumps(_provenance(imported, imported_by), ensure_ascii=False),
+        geojson=areas.to_json(ensure_ascii=False),
+        area_count=len(areas),
+        imported_by=imported_by,
+        active=True,
+    )
+    begin_write(session)
+    try:
+        session.execute(update(AreaLayerRecord).values(active=False))
+        session.add(record)
+        session.flush()
+        layer = layer_from_record(record)
+        total, outside, changed = _reassign(session, layer)
+        bump_version(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return LayerChange(record.id, record.source, total, outside, changed)
+
+
+def rollback_layer(session: Session) -> LayerChange:
+    """Return to the layer in use before the active one (the shipped default at the end)."""
+    begin_write(session)
+    try:
+        current = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
+        if current is None:
+            raise LookupError("the shipped default layer is in use; there is nothing to roll back")
+        previous = session.scalar(
+            select(AreaLayerRecord)
+            .where(AreaLayerRecord.id < current.id)
+            .order_by(AreaLayerRecord.id.desc())
+            .limit(1)
+        )
+        current.active = False
+        if previous is not None:
+            previous.active = True
+            layer = layer_from_record(previous)
+        else:
+            layer = shipped_layer()
+        session.flush()
+        total, outside, changed = _reassign(session, layer)
+        bump_version(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return LayerChange(
+        None if previous is None else previous.id, layer.source, total, outside, changed
+    )
+
+
+def layer_history(session: Session) -> list[AreaLayerRecord]:
+    """Every imported layer, newest first."""
+    return list(session.scalars(select(AreaLayerRecord).order_by(AreaLayerRecord.id.desc())))

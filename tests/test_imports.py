@@ -1,0 +1,134 @@
+"""Boundary and report imports through the command line, with rollback."""
+
+from __future__ import annotations
+
+import zipfile
+
+import geopandas as gpd
+from shapely.geometry import box
+from sqlalchemy import func, select
+
+from geoservice.store.areas import shipped_layer
+from geoservice.store.db import session_scope
+from geoservice.store.models import AreaLayerRecord, Report
+
+GOOD = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
+
+
+def official_file(tmp_path, fmt="gpkg"):
+    """Two 'official' areas in EPSG:3006: the municipality split west/east, with a hole."""
+    outline = shipped_layer().outline.to_crs(3006).geometry.iloc[0]
+    minx, miny, maxx, maxy = outline.bounds
+    middle = 349_000.0
+    west = outline.intersection(box(minx - 10, miny - 10, middle, maxy + 10))
+    east = outline.intersection(box(middle, miny - 10, maxx + 10, maxy + 10))
+    frame = gpd.GeoDataFrame(
+        {"regsokod": ["1461R001", "1461R002"], "regso": ["Väst", "Öst"], "folkmangd": [4000, 5235]},
+        geometry=[west, east],
+        crs=3006,
+    )
+    if fmt == "gpkg":
+        path = tmp_path / "regso.gpkg"
+        frame.to_file(path, layer="regso", driver="GPKG")
+    elif fmt == "shpzip":
+        folder = tmp_path / "shp"
+        folder.mkdir()
+        frame.to_file(folder / "regso.shp")
+        path = tmp_path / "regso.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for part in folder.iterdir():
+                archive.write(part, part.name)
+    return path
+
+
+def area_ids(app) -> list[str]:
+    with session_scope(app) as session:
+        return list(session.scalars(select(Report.area_id).order_by(Report.created_at)))
+
+
+def test_import_reassigns_every_concern_and_rollback_restores(app, client, runner, tmp_path):
+    # West of the split (x < 349,000 in EPSG:3006), then the town and Bolstad in the east.
+    for lon, lat in ((12.30, 58.70), (12.4535, 58.7005), (12.55, 58.65)):
+        response = client.post("/api/v1/reports", json=GOOD | {"lon": lon, "lat": lat})
+        assert response.status_code == 201
+    before = area_ids(app)
+    assert 'id="approximate-note"' in client.get("/karta").get_data(as_text=True)
+    result = runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "EPSG:3006" in result.output and "Re-assigned 3 concerns" in result.output
+    assert area_ids(app) == ["1461R001", "1461R002", "1461R002"]
+    page = client.get("/karta").get_data(as_text=True)
+    assert 'id="approximate-note"' not in page and "Väst" in page
+    features = client.get("/api/v1/areas").get_json()["features"]
+    assert {f["properties"]["name"] for f in features} == {"Väst", "Öst"}
+    assert client.post("/api/v1/reports", json=GOOD).get_json()["area"]["name"] in {"Väst", "Öst"}
+    rolled = runner.invoke(args=["boundaries", "rollback"])
+    assert rolled.exit_code == 0, rolled.output
+    assert area_ids(app)[:3] == before
+    assert 'id="approximate-note"' in client.get("/karta").get_data(as_text=True)
+    again = runner.invoke(args=["boundaries", "rollback"])
+    assert again.exit_code != 0 and "nothing to roll back" in again.output
+
+
+def test_zipped_shapefile_and_dry_run(app, runner, tmp_path):
+    path = official_file(tmp_path, "shpzip")
+    result = runner.invoke(args=["import-boundaries", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Dry run" in result.output
+    with session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(AreaLayerRecord)) == 0
+
+
+def test_a_broken_boundary_file_changes_nothing(app, client, runner, tmp_path):
+    client.post("/api/v1/reports", json=GOOD)
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "a"], "name": ["x", "y"], "population": [1, 2]},
+        geometry=[box(12.3, 58.6, 12.4, 58.7), box(12.4, 58.6, 12.5, 58.7)],
+        crs=4326,
+    )
+    path = tmp_path / "dupes.geojson"
+    frame.to_file(path)
+    result = runner.invoke(args=["import-boundaries", str(path)])
+    assert result.exit_code != 0 and "duplicate" in result.output
+    assert area_ids(app) == ["mellerud-holm"]
+    missing = runner.invoke(args=["import-boundaries", str(path), "--population-field", "pop"])
+    assert missing.exit_code != 0 and "pop" in missing.output
+
+
+def test_admin_page_shows_the_active_layer_and_provenance(app, client, runner, login, tmp_path):
+    runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
+    login("admin")
+    page = client.get("/personal/admin/omraden").get_data(as_text=True)
+    assert "regso.gpkg" in page and "EPSG:3006" in page and "regsokod" in page
+
+
+CSV = """lat,lon,category,time_of_day,description,created_at
+58.7005,12.4535,drugs,night,Gammal synpunkt från dialogen 2018,2018-05-03
+58.71,12.46,lighting,evening,,2018-05-04
+57.70,11.97,drugs,night,utanför kommunen,2018-05-05
+NaN,12.45,drugs,night,,2018-05-06
+58.70,12.45,ufo,night,,2018-05-07
+58.70,12.45,drugs,night,,igår
+"""
+
+
+def test_report_import_dry_run_all_or_nothing_and_idempotent(app, runner, tmp_path):
+    path = tmp_path / "dialog-2018.csv"
+    path.write_text(CSV, encoding="utf-8")
+    dry = runner.invoke(args=["import-reports", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    for row in (4, 5, 6, 7):
+        assert f"row {row}: rejected" in dry.output
+    assert "2 valid rows, 4 rejected" in dry.output
+    refused = runner.invoke(args=["import-reports", str(path)])
+    assert refused.exit_code != 0 and "nothing was imported" in refused.output
+    with session_scope(app) as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 0
+    done = runner.invoke(args=["import-reports", str(path), "--skip-invalid"])
+    assert "Imported 2 concerns" in done.output
+    again = runner.invoke(args=["import-reports", str(path), "--skip-invalid"])
+    assert "Imported 0 concerns" in again.output and "2 were already stored" in again.output
+    with session_scope(app) as session:
+        rows = list(session.scalars(select(Report)))
+    assert {r.source for r in rows} == {"import"} and len(rows) == 2
+    assert {r.created_at.year for r in rows} == {2018}
