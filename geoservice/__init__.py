@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         patrol,
         promise,
         public,
+        report,
         staff,
         staff_api,
         staff_maps,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(patrol.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(report.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -58,11 +58,16 @@ def count_staff_reports(session: Session, staff_filter) -> int:
     return session.scalar(_filtered(select(func.count()).select_from(Report), staff_filter))
 
 
-def staff_frame(session: Session, staff_filter) -> pd.DataFrame:
-    """Matching concerns as the core's DataFrame (no free text), for statistics."""
-    columns = [getattr(Report, name) for name in REPORT_COLUMNS]
+def staff_frame(session: Session, staff_filter, *, with_suggestions: bool = False) -> pd.DataFrame:
+    """Matching concerns as the core's DataFrame, for statistics.
+
+    Free text stays out unless ``with_suggestions`` asks for the residents' suggestions
+    (the period report groups them by category).
+    """
+    names = list(REPORT_COLUMNS) + (["suggestion"] if with_suggestions else [])
+    columns = [getattr(Report, name) for name in names]
     rows = session.execute(_filtered(select(*columns), staff_filter)).all()
-    frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+    frame = pd.DataFrame(rows, columns=names)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 
