@@ -115,11 +115,12 @@ def demo_server(tmp_path_factory) -> Iterator[LiveServer]:
 
     from geoservice.store.accounts import create_user
     from geoservice.store.db import session_scope
-    from geoservice.store.demo import add_demo_reports
+    from geoservice.store.demo import add_demo_reports, add_example_promises
 
     for server in _serve(tmp_path_factory.mktemp("browser-demo")):
         end = datetime.now(UTC) + timedelta(days=1)
         add_demo_reports(server.app, count=1500, start=end - timedelta(days=365), end=end, seed=5)
+        add_example_promises(server.app, end.date())
         with session_scope(server.app) as session:
             for role in ("police", "municipality", "bra", "admin"):
                 create_user(session, f"{role}-browser", role, STAFF_PASSWORD)

@@ -1,0 +1,430 @@
+"""No concern is lost or stored twice when gunicorn workers die in the middle of requests.
+
+The app runs under gunicorn with three workers on loopback. Client processes submit
+concerns, each with its own idempotency key, and retry a failed attempt with the same key
+and body, as the resident's page does; meanwhile a thread SIGKILLs workers (gunicorn starts
+new ones). Afterwards the database must hold every acknowledged concern exactly once, with
+the receipt the client was given.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from geoservice import create_app
+from geoservice.store import schema
+from geoservice.store.db import engine_for, make_engine
+from geoservice.store.models import Report
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="finds gunicorn's workers in /proc and forks its clients"
+)
+
+WORKERS = 3
+CLIENTS = 4
+PER_CLIENT = 60
+# Kill a worker when this share of all submissions has been answered.
+KILL_AT = (0.1, 0.3, 0.5, 0.7)
+MAX_ATTEMPTS = 10
+ATTEMPT_TIMEOUT_S = 20
+RUN_TIMEOUT_S = 120
+KEY_PREFIX = "durability-"
+CATEGORIES = ("drugs", "lighting", "vandalism", "disorder", "harassment", "traffic")
+TIME_BANDS = ("day", "evening", "night", "unknown")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("GEOSERVICE_TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(
+            _postgres_url() is None,
+            reason="GEOSERVICE_TEST_DATABASE_URL does not point at PostgreSQL",
+        ),
+    ),
+]
+
+
+# --- processes -------------------------------------------------------------------------
+
+
+def worker_pids(master: int) -> list[int]:
+    """The live children of gunicorn's master process: its workers."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        try:
+            return [c.pid for c in psutil.Process(master).children() if c.status() != "zombie"]
+        except psutil.NoSuchProcess:
+            return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # The command name may hold spaces and parentheses: the fields follow the last ')'.
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == master and state != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def open_sockets(pid: int) -> int:
+    """How many sockets ``pid`` holds; a worker in a request holds its client's as well."""
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return 0
+    return sum(link.startswith("socket:") for link in links)
+
+
+def zombie_children(parent: int) -> list[int]:
+    """Children of ``parent`` that ended but were never waited for."""
+    zombies = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            except OSError:
+                continue
+            if int(ppid) == parent and state == "Z":
+                zombies.append(int(entry.name))
+    return zombies
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=ATTEMPT_TIMEOUT_S)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def post_json(port: int, path: str, payload: bytes) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=ATTEMPT_TIMEOUT_S)
+    try:
+        conn.request("POST", path, body=payload, headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --- the resident's side: runs in forked client processes --------------------------------
+
+
+def submit_with_retries(port: int, body: dict) -> dict:
+    """Send ``body`` until it gets an answer; every retry re-sends the same key and body."""
+    payload = json.dumps(body).encode()
+    attempts: list[str] = []
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            status, data = post_json(port, "/api/v1/reports", payload)
+        except (OSError, http.client.HTTPException) as exc:
+            # A killed worker resets the connection or closes it without an answer.
+            attempts.append(type(exc).__name__)
+            time.sleep(0.05 * (attempt + 1))
+            continue
+        attempts.append(str(status))
+        if status >= 500:
+            time.sleep(0.05 * (attempt + 1))
+            continue
+        answer = json.loads(data) if status == 201 else None
+        return {
+            "key": body["idempotency_key"],
+            "status": status,
+            "answer": answer,
+            "attempts": attempts,
+        }
+    return {"key": body["idempotency_key"], "status": None, "answer": None, "attempts": attempts}
+
+
+def concern(rng: random.Random, key: str) -> dict:
+    """A valid concern near Mellerud's town centre."""
+    body = {
+        "lat": round(58.7005 + rng.uniform(-0.004, 0.004), 6),
+        "lon": round(12.4535 + rng.uniform(-0.006, 0.006), 6),
+        "category": rng.choice(CATEGORIES),
+        "time_of_day": rng.choice(TIME_BANDS),
+        "idempotency_key": key,
+    }
+    if rng.random() < 0.3:
+        body["description"] = "Mörkt och öde vid gångtunneln."
+    return body
+
+
+# Submissions answered so far, over all clients; handed to each client process as it starts.
+_answered = None
+
+
+def share_answered_counter(counter) -> None:
+    global _answered
+    _answered = counter
+
+
+def run_client(port: int, client_no: int, count: int, run_id: str) -> list[dict]:
+    """Submit ``count`` concerns one after the other, counting each answered one."""
+    rng = random.Random(f"{run_id}-{client_no}")
+    outcomes = []
+    for i in range(count):
+        body = concern(rng, f"{KEY_PREFIX}{run_id}-{client_no}-{i:03d}")
+        outcomes.append(submit_with_retries(port, body) | {"body": body})
+        with _answered.get_lock():
+            _answered.value += 1
+    return outcomes
+
+
+# --- fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A freshly migrated, empty database of the backend under test."""
+    if request.param == "postgresql":
+        url = _postgres_url()
+    else:
+        url = f"sqlite:///{tmp_path / 'durability.sqlite3'}"
+    app = create_app(
+        {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "setup"), "SECRET_KEY": "setup"}
+    )
+    engine = engine_for(app)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    schema.upgrade(engine)
+    # Nothing may stay open across the fork of the client processes.
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def gunicorn(database_url, tmp_path):
+    """Serve the app with gunicorn on a free loopback port; yield (master pid, port)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
+    env |= {
+        "GEOSERVICE_DATABASE_URL": database_url,
+        "GEOSERVICE_SECRET_KEY": "durability-test-secret",
+        "GEOSERVICE_PRODUCTION": "true",
+        "GEOSERVICE_RATELIMIT_ENABLED": "false",
+        "GEOSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    # The same arguments as `geoservice serve --production` (geoservice/cli.py).
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "20",
+        "--access-logfile",
+        "-",
+        "geoservice:create_app()",
+    ]
+    log_path = tmp_path / "gunicorn.log"
+    with open(log_path, "wb") as log:
+        master = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            _wait_until_healthy(master, port, log_path)
+            yield master.pid, port
+        finally:
+            master.send_signal(signal.SIGTERM)
+            try:
+                returncode = master.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                for pid in worker_pids(master.pid):
+                    os.kill(pid, signal.SIGKILL)
+                master.kill()
+                master.wait()
+                pytest.fail(f"gunicorn did not stop within 30 s of SIGTERM:\n{_tail(log_path)}")
+    assert returncode == 0, _tail(log_path)
+    assert worker_pids(master.pid) == [], "workers outlived their master"
+
+
+def _wait_until_healthy(master: subprocess.Popen, port: int, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if master.poll() is not None:
+            pytest.fail(f"gunicorn exited with {master.returncode}:\n{_tail(log_path)}")
+        try:
+            if get(port, "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"gunicorn did not answer /healthz within 60 s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _wait_for_workers(master: int, count: int, timeout: float = 60) -> list[int]:
+    """The master's workers once there are ``count`` of them (or whatever there are at timeout)."""
+    deadline = time.monotonic() + timeout
+    while len(pids := worker_pids(master)) != count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return pids
+
+
+# --- the test ----------------------------------------------------------------------------
+
+
+def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
+    master, port = gunicorn
+    original_workers = _wait_for_workers(master, WORKERS)
+    assert len(original_workers) == WORKERS
+    run_id = uuid.uuid4().hex[:8]
+    total = CLIENTS * PER_CLIENT
+
+    # Fork the clients before the killer thread exists: forking a threaded process is unsafe.
+    context = multiprocessing.get_context("fork")
+    answered = context.Value("i", 0)
+    pool = context.Pool(CLIENTS, share_answered_counter, (answered,))
+    stop = threading.Event()
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_workers, args=(master, total, answered, stop, killed))
+    try:
+        pending = pool.starmap_async(
+            run_client, [(port, n, PER_CLIENT, run_id) for n in range(CLIENTS)]
+        )
+        killer.start()
+        outcomes = [o for client in pending.get(timeout=RUN_TIMEOUT_S) for o in client]
+    except BaseException:
+        pool.terminate()  # clients may still be stuck in a request
+        raise
+    finally:
+        stop.set()
+        if killer.is_alive():
+            killer.join()
+        pool.close()
+        pool.join()
+
+    attempts = Counter(a for o in outcomes for a in o["attempts"])
+    retried = sum(len(o["attempts"]) > 1 for o in outcomes)
+    print(
+        f"\n{database_url.split(':')[0]}: {total} concerns, workers killed {len(killed)}, "
+        f"{retried} needed a retry; attempts by outcome {dict(attempts)}"
+    )
+
+    # The kills happened during the run and gunicorn replaced every killed worker.
+    assert len(killed) == len(KILL_AT)
+    assert retried >= 1, "no kill interrupted a request: the run proved nothing"
+    workers_now = _wait_for_workers(master, WORKERS)
+    assert len(workers_now) == WORKERS and not set(killed) & set(workers_now)
+
+    # No attempt ever got a server error; each concern that got an answer got 201.
+    server_errors = [
+        o for o in outcomes if any(a.isdigit() and int(a) >= 500 for a in o["attempts"])
+    ]
+    assert server_errors == [], server_errors[:5]
+    answered_outcomes = [o for o in outcomes if o["status"] is not None]
+    assert [o for o in answered_outcomes if o["status"] != 201] == []
+    unanswered = {o["key"] for o in outcomes if o["status"] is None}
+    # Retries with the same key always got through while gunicorn replaced its workers.
+    assert unanswered == set(), [o for o in outcomes if o["key"] in unanswered][:5]
+
+    stored = _stored_by_key(database_url, f"{KEY_PREFIX}{run_id}-")
+    counts = Counter(key for key, _receipt, _id in stored)
+    assert [key for key, n in counts.items() if n > 1] == [], "a key was stored twice"
+    rows = {key: (receipt, row_id) for key, receipt, row_id in stored}
+
+    acknowledged = {o["key"]: o["answer"] for o in answered_outcomes}
+    assert len(acknowledged) == len(answered_outcomes), "a client reused a key"
+    lost = [key for key in acknowledged if key not in rows]
+    assert lost == [], f"acknowledged but not stored: {lost[:5]}"
+    wrong = [
+        key
+        for key, answer in acknowledged.items()
+        if rows[key] != (answer["receipt"], answer["id"])
+    ]
+    assert wrong == [], f"stored receipt differs from the one the client got: {wrong[:5]}"
+    # Nothing stored that nobody sent; unanswered ones (none expected) at most once.
+    assert set(rows) <= set(acknowledged) | unanswered
+    assert len(stored) == len(acknowledged) + len(unanswered & set(rows))
+
+    # The same key with a different concern is refused; with the same one, answered again.
+    first = answered_outcomes[0]
+    status, data = post_json(port, "/api/v1/reports", json.dumps(first["body"]).encode())
+    assert (status, json.loads(data)) == (201, first["answer"])
+    other = first["body"] | {
+        "category": "theft" if first["body"]["category"] != "theft" else "other"
+    }
+    status, data = post_json(port, "/api/v1/reports", json.dumps(other).encode())
+    assert status == 409
+    assert "idempotency_key" in json.loads(data)["errors"]
+    assert len(_stored_by_key(database_url, f"{KEY_PREFIX}{run_id}-")) == len(stored)
+
+    assert zombie_children(os.getpid()) == []
+
+
+def _kill_workers(
+    master: int, total: int, answered, stop: threading.Event, killed: list[int]
+) -> None:
+    """SIGKILL a worker each time the share of answered submissions passes a mark."""
+    rng = random.Random()
+    marks = list(KILL_AT)
+    while marks and not stop.wait(0.01):
+        if answered.value >= marks[0] * total:
+            workers = worker_pids(master)
+            if workers:
+                # Prefer a worker in the middle of a request: that is the kill that matters.
+                sockets = {pid: open_sockets(pid) for pid in workers}
+                busiest = max(sockets.values())
+                victim = rng.choice([pid for pid, n in sockets.items() if n == busiest])
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+                marks.pop(0)
+
+
+def _stored_by_key(database_url: str, prefix: str) -> list[tuple[str, str, str]]:
+    """(idempotency key, receipt, id) of every stored concern whose key starts with ``prefix``."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            query = select(Report.idempotency_key, Report.receipt, Report.id).where(
+                Report.idempotency_key.startswith(prefix, autoescape=True)
+            )
+            return [tuple(row) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
