@@ -1,9 +1,12 @@
 """Concerns as the public Open311 listing may show them (SPEC §7, §8).
 
 Only the columns the listing publishes are read, never the free texts, and each concern
-leaves this module already coarsened: its location is the centre of its H3 cell
-(resolution 10, about 130 m across), its dates are whole local days. Concerns marked
-spam, duplicate or not relevant, and the synthetic demo data, are not listed.
+leaves this module already coarsened. Its dates are whole local days. Its location is the
+centre of the smallest hex cell that holds at least *k* listable concerns: the resolution
+10 cell (about 130 m across) in town, else the resolution 8 cell (about 1 km), else the
+resolution 6 cell (about 7 km). So a lone concern on a farm is never pinned to its
+block: the listing keeps SPEC §7's k rule for locations too. Concerns marked spam,
+duplicate or not relevant, and the synthetic demo data, are not listed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import h3
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -66,6 +71,8 @@ def public_requests(
     statuses: Collection[str] | None = None,
     first_day: date | None = None,
     last_day: date | None = None,
+    k: int,
+    counts: dict[int, int],
 ) -> list[PublicRequest]:
     """Listable concerns matching the filter, newest day first (ties in id order).
 
@@ -96,22 +103,71 @@ def public_requests(
         end = local_midnight(last_day + timedelta(days=1)).astimezone(UTC)
         query = query.where(Report.created_at < end)
     rows = session.execute(query).all()
-    return _coarsened(session, rows)
+    return _coarsened(session, rows, k=k, counts=counts)
 
 
-def find_public_request(session: Session, report_id: str) -> PublicRequest | None:
+def find_public_request(
+    session: Session, report_id: str, *, k: int, counts: dict[int, int]
+) -> PublicRequest | None:
     """The public view of one concern, or None when it is unknown or not listable."""
-    found = public_requests(session, ids=[report_id])
+    found = public_requests(session, ids=[report_id], k=k, counts=counts)
     return found[0] if found else None
 
 
-def _coarsened(session: Session, rows) -> list[PublicRequest]:
+COARSER_RESOLUTIONS = (8, 6)
+
+
+def listable_cell_counts(session: Session) -> dict[int, int]:
+    """Listable concerns per resolution-10 cell, over all of them (not a filter's subset).
+
+    The location a concern is shown at must not depend on the query, or two queries
+    could be compared; so the counts behind the rule come from every listable concern.
+    """
+    rows = session.execute(
+        select(Report.lat, Report.lon).where(
+            Report.status.not_in(sorted(EXCLUDED_STATUSES)), Report.is_demo.is_(False)
+        )
+    ).all()
+    if not rows:
+        return {}
+    cells = cells_for_points(
+        np.array([r.lat for r in rows]), np.array([r.lon for r in rows]), DEFAULT_H3_RESOLUTION
+    )
+    unique, counts = np.unique(cells, return_counts=True)
+    return dict(zip(unique.tolist(), counts.tolist(), strict=True))
+
+
+def shown_cells(cells: np.ndarray, counts: dict[int, int], k: int) -> np.ndarray:
+    """For each resolution-10 cell, the smallest cell around it holding >= k concerns."""
+    parents: dict[int, dict[int, int]] = {}
+    for resolution in COARSER_RESOLUTIONS:
+        totals: dict[int, int] = {}
+        for cell, n in counts.items():
+            parent = h3.str_to_int(h3.cell_to_parent(h3.int_to_str(cell), resolution))
+            totals[parent] = totals.get(parent, 0) + n
+        parents[resolution] = totals
+    shown = []
+    for cell in cells.tolist():
+        if counts.get(cell, 0) >= k:
+            shown.append(cell)
+            continue
+        for resolution in COARSER_RESOLUTIONS:
+            parent = h3.str_to_int(h3.cell_to_parent(h3.int_to_str(cell), resolution))
+            if parents[resolution].get(parent, 0) >= k or resolution == COARSER_RESOLUTIONS[-1]:
+                shown.append(parent)
+                break
+    return np.array(shown, dtype=np.uint64)
+
+
+def _coarsened(session: Session, rows, *, k: int, counts: dict[int, int]) -> list[PublicRequest]:
     if not rows:
         return []
     cells = cells_for_points(
-        [row.lat for row in rows], [row.lon for row in rows], DEFAULT_H3_RESOLUTION
+        np.array([row.lat for row in rows]),
+        np.array([row.lon for row in rows]),
+        DEFAULT_H3_RESOLUTION,
     )
-    lats, lons = cell_centres(cells)
+    lats, lons = cell_centres(shown_cells(cells, counts, k))
     changed = _last_status_change(session, [row.id for row in rows])
     result = [
         PublicRequest(

@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, TIME_BANDS, category_by_code
@@ -48,10 +48,12 @@ from geoservice.store.db import get_session
 from geoservice.store.open311 import (
     PublicRequest,
     find_public_request,
+    listable_cell_counts,
     local_day,
     local_midnight,
     public_requests,
 )
+from geoservice.web.cache import cached
 from geoservice.web.submission import check_report, limit_submissions, save_report
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -271,6 +273,13 @@ class Refused(Exception):
         self.status = status
         self.errors = dict(errors)
         super().__init__(status, self.errors)
+
+
+def _location_rule() -> dict:
+    """k and the per-cell counts behind the listing's location rule, cached per data version."""
+    session = get_session()
+    counts = cached("open311_cells", None, lambda: listable_cell_counts(session))
+    return {"k": current_app.config["K_ANONYMITY"], "counts": counts}
 
 
 def lang() -> str:
@@ -621,7 +630,7 @@ def requests(fmt: str):
         query["first_day"], query["last_day"] = _days(args, errors)
     if errors:
         raise Refused(400, errors)
-    found = public_requests(get_session(), **query)
+    found = public_requests(get_session(), **query, **_location_rule())
     shown = found[(page - 1) * page_size : page * page_size]
     response = render(fmt, "service_requests", [_public_document(f) for f in shown])
     if len(found) > page * page_size:
@@ -633,7 +642,7 @@ def requests(fmt: str):
 def request_detail(service_request_id: str, fmt: str):
     """One listed concern in the same public view as the listing."""
     _checked_format(fmt)
-    found = find_public_request(get_session(), service_request_id)
+    found = find_public_request(get_session(), service_request_id, **_location_rule())
     if found is None:
         raise Refused(404, {"service_request_id": text("unknown_request")})
     return render(fmt, "service_requests", [_public_document(found)])

@@ -441,6 +441,16 @@ def _responses(ok: int, schema: str | None, *errors: int, media: str = "applicat
     return responses
 
 
+def _with_receipt_links(responses: dict[str, Any]) -> dict[str, Any]:
+    """Let clients (and Schemathesis) follow a new receipt to reading and erasing it."""
+    receipt = {"receipt": "$response.body#/receipt"}
+    responses["201"]["links"] = {
+        "GetReport": {"operationId": "getReport", "parameters": receipt},
+        "DeleteReport": {"operationId": "deleteReport", "parameters": receipt},
+    }
+    return responses
+
+
 def _paths() -> dict[str, Any]:
     receipt = {
         "name": "receipt",
@@ -517,7 +527,7 @@ def _paths() -> dict[str, Any]:
                 "createReport",
                 "Submit a concern; the same idempotency key returns the first answer.",
                 "public",
-                _responses(201, "Receipt", 400, 409, 413, 415, 422, 429),
+                _with_receipt_links(_responses(201, "Receipt", 400, 409, 413, 415, 422, 429)),
                 requestBody={
                     "required": True,
                     "content": {

@@ -217,7 +217,7 @@ def test_no_public_route_leaks_a_point_a_text_or_a_small_count(client, app):
             assert SECRET_TEXT not in text, (route, query)
             for digits in secret_coordinates:
                 assert digits not in text, (route, query, digits)
-            if response.is_json:
+            if response.is_json and route != "/api/v1/openapi.json":  # a static schema
                 small = [n for n in published_numbers(response.get_json()) if 0 < n < 5]
                 assert not small, (route, query, small)
 

@@ -449,6 +449,9 @@ def test_open311_shares_the_submission_budget(tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_the_listing_is_coarse_and_has_no_text(client, app, fmt):
     report_id = add(app, created_at=MARCH_10_LATE)
+    # Four more in the same cell, in another year: the cell now holds k = 5 concerns.
+    for _ in range(4):
+        add(app, created_at=MARCH_10_LATE.replace(year=2023))
     response = client.get(f"{BASE}/requests.{fmt}", query_string=MARCH)
     raw = response.get_data(as_text=True)
     assert SECRET_TEXT not in raw
@@ -473,6 +476,25 @@ def test_the_listing_is_coarse_and_has_no_text(client, app, fmt):
     assert item["requested_datetime"] == item["updated_datetime"] == "2025-03-10T00:00:00+01:00"
     assert item["address"] == "Mellerud/Holm, Melleruds kommun"
     assert item["service_code"] == "drugs" and item["service_name"].startswith("Narkotika")
+
+
+@pytest.mark.parametrize("others", [0, 4])
+def test_a_cell_with_fewer_than_k_concerns_is_shown_at_a_coarser_cell(client, app, others):
+    import h3
+
+    report_id = add(app, created_at=MARCH_10_LATE)
+    for _ in range(others):
+        add(app, created_at=MARCH_10_LATE.replace(year=2023))
+    (item,) = client.get(f"{BASE}/requests.json", query_string=MARCH).get_json()
+    assert item["service_request_id"] == report_id
+    shown = h3.latlng_to_cell(item["lat"], item["long"], 10)
+    own = h3.latlng_to_cell(SECRET_LAT, SECRET_LON, 10)
+    if others == 4:
+        assert shown == own
+    else:
+        # Alone in its block and its kilometre: shown at the ~7 km cell's centre.
+        parent = h3.cell_to_parent(own, 6)
+        assert (item["lat"], item["long"]) == tuple(round(v, 5) for v in h3.cell_to_latlng(parent))
 
 
 def test_days_are_swedish_days_and_filters_cannot_split_one(client, app):
