@@ -391,8 +391,8 @@ def _month_start(value: object, field: str) -> pd.Timestamp:
             field, f"'{field}' should be a month written YYYY-MM (e.g. 2025-03), got {value!r}"
         )
     year, month = map(int, _MONTH.fullmatch(value.strip()).groups())
-    if year < 1970:
-        raise PeriodError(field, f"'{field}' should be 1970 or later, got {value!r}")
+    if not 1970 <= year <= 2100:
+        raise PeriodError(field, f"'{field}' should lie between 1970 and 2100, got {value!r}")
     return pd.Timestamp(year=year, month=month, day=1, tz=PUBLIC_TIME_ZONE)
 
 

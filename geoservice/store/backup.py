@@ -55,7 +55,11 @@ def restore(engine: Engine, source: Path, *, head_revision: str) -> str:
             revision = check.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{source} is not a geoservice SQLite backup ({exc})") from None
-    if revision is None or not revision[0].isdigit() or revision[0] > head_revision:
+    if (
+        revision is None
+        or not (revision[0].isascii() and revision[0].isdigit())
+        or revision[0] > head_revision
+    ):
         raise BackupError(f"{source} has schema revision {revision}, unknown to this version")
     engine.dispose()
     with closing(sqlite3.connect(source)) as backup_db, closing(sqlite3.connect(target)) as live:

@@ -58,7 +58,11 @@ def promise_values(form: Mapping[str, str]) -> dict:
     """Check a promise form; return the column values or raise PlanError."""
     errors: dict[str, str] = {}
     year_raw = (form.get("year") or "").strip()
-    year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else None
+    year = (
+        int(year_raw)
+        if (year_raw.isascii() and year_raw.isdigit()) and 2000 <= int(year_raw) <= 2100
+        else None
+    )
     if year is None:
         errors["year"] = "a year between 2000 and 2100"
     values = {

@@ -46,6 +46,10 @@ def handle_http_error(exc: HTTPException):
     if wants_json():
         response = jsonify(errors={"request": _english(exc)})
         response.status_code = exc.code or 500
+        # Keep what the exception says about the response, e.g. Allow on a 405.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         if exc.code == 429 and getattr(exc, "retry_after", None):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -36,10 +36,6 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
 def _choice(codes: tuple[str, ...], description: str) -> dict[str, Any]:
     """A query code; the empty value means no narrowing."""
     return {"type": "string", "enum": [*codes, ""], "description": description}
@@ -62,341 +58,250 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-def _schemas() -> dict[str, Any]:
-    position = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+_STR, _NUM, _BOOL = {"type": "string"}, {"type": "number"}, {"type": "boolean"}
+_COUNT = {"type": "number", "minimum": 0}
+
+
+def _null(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+def _enum(*values: Any) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+def _object(properties: dict[str, Any], *optional: str, closed: bool = False, **extra: Any):
+    """An object whose properties are all required except those named ``optional``."""
+    schema = {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+        **extra,
+    }
+    return schema | {"additionalProperties": False} if closed else schema
+
+
+def _geojson() -> dict[str, Any]:
+    """GeoJSON (RFC 7946) building blocks, positions as [lon, lat] in EPSG:4326."""
+    position = {"type": "array", "items": _NUM, "minItems": 2, "maxItems": 3}
     ring = {"type": "array", "items": position, "minItems": 4}
-    polygon = {
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {
-            "type": {"const": "Polygon"},
-            "coordinates": {"type": "array", "items": ring},
+    rings = {"type": "array", "items": ring}
+    return {
+        "point": _object({"type": {"const": "Point"}, "coordinates": position}),
+        "polygon": _object({"type": {"const": "Polygon"}, "coordinates": rings}),
+        "multipolygon": _object(
+            {"type": {"const": "MultiPolygon"}, "coordinates": {"type": "array", "items": rings}}
+        ),
+    }
+
+
+def _feature_collection(geometry: dict, properties: dict, **members: Any) -> dict[str, Any]:
+    feature = _object(
+        {
+            "type": {"const": "Feature"},
+            "id": {"type": ["string", "integer"]},
+            "geometry": geometry,
+            "properties": properties,
         },
-    }
-    multipolygon = {
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {
-            "type": {"const": "MultiPolygon"},
-            "coordinates": {"type": "array", "items": {"type": "array", "items": ring}},
-        },
-    }
-    point = {
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {"type": {"const": "Point"}, "coordinates": position},
-    }
-    area_ref = {
-        "type": "object",
-        "required": ["id", "name"],
-        "properties": {"id": {"type": ["string", "null"]}, "name": {"type": ["string", "null"]}},
-    }
-    text = {"type": ["string", "null"], "maxLength": TEXT_LIMIT, "pattern": _PLAIN_TEXT}
+        "id",
+    )
+    collection = {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}
+    collection["features"]["items"] = feature
+    return _object(collection | members)
+
+
+def _schemas() -> dict[str, Any]:
+    geo = _geojson()
+    categories, bands = _enum(*CATEGORY_CODES), _enum(*TIME_BANDS)
+    area_ref = _object({"id": _null("string"), "name": _null("string")})
+    text = _null("string", maxLength=TEXT_LIMIT, pattern=_PLAIN_TEXT)
+    messages = {"type": "object", "additionalProperties": _STR}
 
     def mix(codes: tuple[str, ...]) -> dict[str, Any]:
-        return _nullable(
-            {
-                "type": "object",
-                "description": "Count per code; null where the cell is below k.",
-                "properties": {c: {"type": ["integer", "null"], "minimum": 0} for c in codes},
-                "required": list(codes),
-                "additionalProperties": False,
-            }
-        )
+        counts = {code: _null("integer", minimum=0) for code in codes}
+        cells = _object(counts, closed=True, description="Per code; null where below k.")
+        return {"anyOf": [cells, {"type": "null"}]}
 
-    def collection(feature: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["type", "features", *extra],
-            "properties": {
-                "type": {"const": "FeatureCollection"},
-                "features": {"type": "array", "items": feature},
-                **extra,
-            },
-        }
-
-    def feature(geometry: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["type", "geometry", "properties"],
-            "properties": {
-                "type": {"const": "Feature"},
-                "id": {"type": ["string", "integer"]},
-                "geometry": geometry,
-                "properties": properties,
-            },
-        }
-
-    area_properties = {
-        "type": "object",
-        "required": [
-            "id",
-            "name",
-            "population",
-            "count",
-            "rate_per_1000",
-            "suppressed",
-            "category_mix",
-            "time_band_mix",
-        ],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "population": {"type": ["integer", "null"], "minimum": 0},
-            "count": {"type": ["integer", "null"], "minimum": 0},
-            "rate_per_1000": {"type": ["number", "null"], "minimum": 0},
-            "suppressed": {"type": "boolean", "description": "The count is below k and hidden."},
+    area = _object(
+        {
+            "id": _STR,
+            "name": _STR,
+            "population": _null("integer", minimum=0),
+            "count": _null("integer", minimum=0),
+            "rate_per_1000": _null("number", minimum=0),
+            "suppressed": {**_BOOL, "description": "The count is below k and hidden."},
             "category_mix": mix(CATEGORY_CODES),
             "time_band_mix": mix(TIME_BANDS),
         },
-        "if": {"properties": {"suppressed": {"const": True}}},
-        "then": {"properties": {"count": {"type": "null"}, "rate_per_1000": {"type": "null"}}},
-    }
-    staff_report = {
-        "type": "object",
-        "required": [
-            "id",
-            "created_at",
-            "precision",
-            "kind",
-            "category",
-            "time_of_day",
-            "weekend",
-            "status",
-            "area_id",
-            "source",
-            "is_demo",
-        ],
-        "properties": {
-            "id": {"type": "string"},
-            "created_at": {"type": "string", "format": "date-time"},
-            "precision": {"type": "string", "enum": ["point", "area"]},
-            "kind": {"enum": list(KINDS)},
-            "category": {"enum": list(CATEGORY_CODES)},
-            "time_of_day": {"enum": list(TIME_BANDS)},
-            "weekend": {"type": ["boolean", "null"]},
-            "exact_hour": {"type": ["integer", "null"], "minimum": 0, "maximum": 23},
-            "description": {"type": ["string", "null"], "description": "Personal data masked."},
-            "suggestion": {"type": ["string", "null"], "description": "Personal data masked."},
-            "role": {"enum": [*ROLES, None]},
-            "age_band": {"enum": [*AGE_BANDS, None]},
-            "area_id": {"type": ["string", "null"]},
-            "status": {"enum": list(STATUSES)},
-            "source": {"type": "string"},
-            "is_demo": {"type": "boolean"},
+        **{
+            "if": {"properties": {"suppressed": {"const": True}}},
+            "then": {"properties": {"count": {"type": "null"}, "rate_per_1000": {"type": "null"}}},
         },
-    }
+    )
+    staff_report = _object(
+        {
+            "id": _STR,
+            "created_at": {**_STR, "format": "date-time"},
+            "precision": _enum("point", "area"),
+            "kind": _enum(*KINDS),
+            "category": categories,
+            "time_of_day": bands,
+            "weekend": _null("boolean"),
+            "exact_hour": _null("integer", minimum=0, maximum=23),
+            "description": _null("string", description="Personal data masked."),
+            "suggestion": _null("string", description="Personal data masked."),
+            "role": _enum(*ROLES, None),
+            "age_band": _enum(*AGE_BANDS, None),
+            "area_id": _null("string"),
+            "status": _enum(*STATUSES),
+            "source": _STR,
+            "is_demo": _BOOL,
+        },
+    )
     filter_echo = {
-        "type": "object",
+        **_object({"from": _STR, "to": _STR}),
+        "additionalProperties": _STR,
         "description": "The filter in force, defaults filled in.",
-        "required": ["from", "to"],
-        "additionalProperties": {"type": "string"},
     }
-    by_code = {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}
+    per_code = {"type": "object", "additionalProperties": _COUNT}
+    stop = _object(
+        {
+            "rank": {"type": "integer", "minimum": 1},
+            "lat": _NUM,
+            "lon": _NUM,
+            "cell": {**_STR, "description": "H3 cell index."},
+            "count": _COUNT,
+            "significant": _BOOL,
+            "hotspot_class": _enum(*HOTSPOT_CLASSES),
+            "categories": {**per_code, "propertyNames": categories},
+            "time_profile": {**per_code, "propertyNames": bands},
+            "why_sv": _STR,
+            "why_en": _STR,
+        },
+    )
+    hour = {"type": "integer", "minimum": 0, "maximum": 24}
+    window = _object(
+        {
+            "days": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 6}},
+            "from_hour": hour,
+            "to_hour": hour,
+            "label_sv": _STR,
+            "label_en": _STR,
+        }
+    )
     return {
-        "Error": {
-            "type": "object",
-            "description": "Every refusal: each field (or `body`, `request`) with its problem.",
-            "required": ["errors"],
-            "properties": {
-                "errors": {
-                    "type": "object",
-                    "minProperties": 1,
-                    "additionalProperties": {"type": "string"},
-                }
-            },
-            "additionalProperties": False,
-        },
-        "InternalError": {
-            "type": "object",
-            "required": ["errors", "correlation_id"],
-            "properties": {
-                "errors": {"type": "object", "additionalProperties": {"type": "string"}},
-                "correlation_id": {"type": "string", "pattern": "^[A-Za-z0-9-]{8,64}$"},
-            },
-            "additionalProperties": False,
-        },
-        "Category": {
-            "type": "object",
-            "required": ["code", "label_sv", "label_en"],
-            "properties": {
-                "code": {"enum": list(CATEGORY_CODES)},
-                "label_sv": {"type": "string"},
-                "label_en": {"type": "string"},
-            },
-            "additionalProperties": False,
-        },
-        "NewReport": {
-            "type": "object",
-            "description": "A concern. The place must lie inside Mellerud municipality (else 422).",
-            "required": ["lat", "lon", "category", "time_of_day"],
-            "properties": {
-                "lat": {"type": "number", "minimum": -90, "maximum": 90},
-                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-                "kind": {"enum": [*KINDS, "", None], "description": "Default `unsafe`."},
-                "category": {"enum": list(CATEGORY_CODES)},
-                "time_of_day": {"enum": list(TIME_BANDS)},
-                "weekend": {"type": ["boolean", "null"]},
+        "Error": _object(
+            {"errors": {**messages, "minProperties": 1}},
+            closed=True,
+            description="Every refusal: each field (or `body`, `request`) with its problem.",
+        ),
+        "InternalError": _object(
+            {"errors": messages, "correlation_id": {**_STR, "pattern": "^[A-Za-z0-9-]{8,64}$"}},
+            closed=True,
+        ),
+        "Category": _object({"code": categories, "label_sv": _STR, "label_en": _STR}, closed=True),
+        "CategoryList": {"type": "array", "items": _ref("Category")},
+        "NewReport": _object(
+            {
+                "lat": {**_NUM, "minimum": -90, "maximum": 90},
+                "lon": {**_NUM, "minimum": -180, "maximum": 180},
+                "kind": {**_enum(*KINDS, "", None), "description": "Default `unsafe`."},
+                "category": categories,
+                "time_of_day": bands,
+                "weekend": _null("boolean"),
                 "description": text,
                 "suggestion": text,
-                "role": {"enum": [*ROLES, "", None]},
-                "age_band": {"enum": [*AGE_BANDS, "", None]},
-                "idempotency_key": {
-                    "type": ["string", "null"],
-                    "pattern": f"^({IDEMPOTENCY_KEY.pattern})?$",
-                    "description": "Send the same key again to get the first answer back.",
-                },
+                "role": _enum(*ROLES, "", None),
+                "age_band": _enum(*AGE_BANDS, "", None),
+                "idempotency_key": _null(
+                    "string",
+                    pattern=f"^({IDEMPOTENCY_KEY.pattern})?$",
+                    description="Send the same key again to get the first answer back.",
+                ),
             },
-            "additionalProperties": False,
-        },
-        "Receipt": {
-            "type": "object",
-            "required": ["id", "receipt", "area"],
-            "properties": {
-                "id": {"type": "string"},
-                "receipt": {"type": "string", "description": "Keep it to follow or erase."},
+            *("kind", "weekend", "description", "suggestion", "role", "age_band"),
+            "idempotency_key",
+            closed=True,
+            description="A concern; the place must lie inside Mellerud municipality (else 422).",
+        ),
+        "Receipt": _object(
+            {
+                "id": _STR,
+                "receipt": {**_STR, "description": "Keep it to follow or erase."},
                 "area": area_ref,
             },
-            "additionalProperties": False,
-        },
-        "OwnReport": {
-            "type": "object",
-            "required": [
-                "receipt",
-                "status",
-                "submitted_on",
-                "kind",
-                "category",
-                "time_of_day",
-                "weekend",
-                "precision",
-                "area",
-                "lat",
-                "lon",
-                "description",
-                "suggestion",
-            ],
-            "properties": {
-                "receipt": {"type": "string"},
-                "status": {"enum": list(STATUSES)},
-                "submitted_on": {"type": "string", "format": "date"},
-                "kind": {"enum": list(KINDS)},
-                "category": {"enum": list(CATEGORY_CODES)},
-                "time_of_day": {"enum": list(TIME_BANDS)},
-                "weekend": {"type": ["boolean", "null"]},
-                "precision": {"enum": ["point", "area"]},
+            closed=True,
+        ),
+        "OwnReport": _object(
+            {
+                "receipt": _STR,
+                "status": _enum(*STATUSES),
+                "submitted_on": {**_STR, "format": "date"},
+                "kind": _enum(*KINDS),
+                "category": categories,
+                "time_of_day": bands,
+                "weekend": _null("boolean"),
+                "precision": _enum("point", "area"),
                 "area": area_ref,
-                "lat": {"type": "number"},
-                "lon": {"type": "number"},
-                "description": {"type": ["string", "null"]},
-                "suggestion": {"type": ["string", "null"]},
+                "lat": _NUM,
+                "lon": _NUM,
+                "description": _null("string"),
+                "suggestion": _null("string"),
             },
-            "additionalProperties": False,
-        },
-        "AreaCollection": collection(
-            feature({"anyOf": [polygon, multipolygon]}, area_properties),
+            closed=True,
+        ),
+        "AreaCollection": _feature_collection(
+            {"anyOf": [geo["polygon"], geo["multipolygon"]]},
+            area,
             k={"type": "integer", "minimum": 1},
-            total={"type": ["integer", "null"], "minimum": 0},
+            total=_null("integer", minimum=0),
             filter={
                 **filter_echo,
-                "properties": {
-                    "category": {"enum": list(CATEGORY_CODES)},
-                    "time_of_day": {"enum": list(TIME_BANDS)},
-                },
+                "properties": filter_echo["properties"]
+                | {"category": categories, "time_of_day": bands},
             },
-            approximate_boundaries={"type": "boolean"},
+            approximate_boundaries=_BOOL,
         ),
-        "StaffReportCollection": collection(
-            feature(point, staff_report),
-            filter=filter_echo,
-            truncated={"type": "boolean"},
+        "StaffReportCollection": _feature_collection(
+            geo["point"], staff_report, filter=filter_echo, truncated=_BOOL
         ),
-        "HotspotCollection": collection(
-            feature(
-                polygon,
+        "HotspotCollection": _feature_collection(
+            geo["polygon"],
+            _object(
                 {
-                    "type": "object",
-                    "required": ["cell", "count", "gi_z", "gi_p", "hotspot_class"],
-                    "properties": {
-                        "cell": {"type": "string", "description": "H3 cell index."},
-                        "count": {"type": "number", "minimum": 0},
-                        "gi_z": {"type": ["number", "null"]},
-                        "gi_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
-                        "hotspot_class": {"enum": list(HOTSPOT_CLASSES)},
-                    },
-                },
+                    "cell": {**_STR, "description": "H3 cell index."},
+                    "count": _COUNT,
+                    "gi_z": _null("number"),
+                    "gi_p": _null("number", minimum=0, maximum=1),
+                    "hotspot_class": _enum(*HOTSPOT_CLASSES),
+                }
             ),
             filter=filter_echo,
-            significant={"type": "boolean"},
-            explanation={"type": "string"},
-            n_reports={"type": "number", "minimum": 0},
+            significant=_BOOL,
+            explanation=_STR,
+            n_reports=_COUNT,
         ),
-        "PatrolPlan": {
-            "type": "object",
-            "required": [
-                "stops",
-                "order",
-                "route_length_m",
-                "route_method",
-                "window",
-                "start",
-                "visit_order",
-            ],
-            "properties": {
-                "stops": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["rank", "lat", "lon", "cell", "count", "categories"],
-                        "properties": {
-                            "rank": {"type": "integer", "minimum": 1},
-                            "lat": {"type": "number"},
-                            "lon": {"type": "number"},
-                            "cell": {"type": "string"},
-                            "count": {"type": "number", "minimum": 0},
-                            "significant": {"type": "boolean"},
-                            "hotspot_class": {"enum": list(HOTSPOT_CLASSES)},
-                            "categories": {
-                                **by_code,
-                                "propertyNames": {"enum": list(CATEGORY_CODES)},
-                            },
-                            "time_profile": {
-                                **by_code,
-                                "propertyNames": {"enum": list(TIME_BANDS)},
-                            },
-                            "why_sv": {"type": "string"},
-                            "why_en": {"type": "string"},
-                        },
-                    },
-                },
+        "PatrolPlan": _object(
+            {
+                "stops": {"type": "array", "items": stop},
                 "order": {"type": "array", "items": {"type": "integer", "minimum": 0}},
                 "visit_order": {"type": "array", "items": {"type": "integer", "minimum": 1}},
-                "route_length_m": {"type": "number", "minimum": 0},
-                "route_method": {"enum": ["exact", "2-opt"]},
-                "significant_data": {"type": "boolean"},
-                "explanation_sv": {"type": "string"},
-                "explanation_en": {"type": "string"},
-                "window": {
-                    "type": "object",
-                    "required": ["days", "from_hour", "to_hour"],
-                    "properties": {
-                        "days": {
-                            "type": "array",
-                            "items": {"type": "integer", "minimum": 0, "maximum": 6},
-                        },
-                        "from_hour": {"type": "integer", "minimum": 0, "maximum": 23},
-                        "to_hour": {"type": "integer", "minimum": 1, "maximum": 24},
-                        "label_sv": {"type": "string"},
-                        "label_en": {"type": "string"},
-                    },
-                },
-                "start": {
-                    "type": "object",
-                    "required": ["lat", "lon"],
-                    "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
-                },
-            },
-        },
+                "route_length_m": _COUNT,
+                "route_method": _enum("exact", "2-opt"),
+                "significant_data": _BOOL,
+                "explanation_sv": _STR,
+                "explanation_en": _STR,
+                "window": window,
+                "start": _object({"lat": _NUM, "lon": _NUM}),
+            }
+        ),
+        "OpenApiDocument": _object(
+            {
+                "openapi": {**_STR, "pattern": r"^3\.1\.\d+$"},
+                "info": {"type": "object"},
+                "paths": {"type": "object"},
+            }
+        ),
     }
 
 
@@ -605,12 +510,6 @@ def _paths() -> dict[str, Any]:
 def build_document() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for ``/api/v1`` as a dict."""
     schemas = _schemas()
-    schemas["CategoryList"] = {"type": "array", "items": _ref("Category")}
-    schemas["OpenApiDocument"] = {
-        "type": "object",
-        "required": ["openapi", "info", "paths"],
-        "properties": {"openapi": {"type": "string", "pattern": r"^3\.1\.\d+$"}},
-    }
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": JSON_SCHEMA_DIALECT,

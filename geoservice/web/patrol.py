@@ -92,7 +92,7 @@ def parse_patrol_request(args) -> PatrolRequest:
         field = next((f for f in ("from_hour", "to_hour") if f in message), "from_hour")
         errors[field] = message
     stops_raw = args.get("stops") or "5"
-    if not stops_raw.isdigit() or not 1 <= int(stops_raw) <= MAX_STOPS:
+    if not (stops_raw.isascii() and stops_raw.isdigit()) or not 1 <= int(stops_raw) <= MAX_STOPS:
         errors["stops"] = f"'stops' should be a whole number from 1 to {MAX_STOPS}"
     data_args = {k: v for k, v in args.items() if k in ("from", "to", "category")}
     data_args["kind"] = "unsafe"

@@ -26,6 +26,7 @@ CACHEABLE_ENDPOINTS = frozenset(
         "api.categories",
         "api.areas",
         "health.healthz",
+        "openapi.document",
     }
 )
 

@@ -83,7 +83,11 @@ def queue():
         errors = exc.errors
         staff_filter = parse_staff_filter({})
     raw_page = request.args.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
+    page = (
+        int(raw_page)
+        if (raw_page.isascii() and raw_page.isdigit()) and 0 < int(raw_page) < 10_000
+        else 1
+    )
     db = get_session()
     total = count_staff_reports(db, staff_filter)
     rows = staff_reports(db, staff_filter, limit=QUEUE_PAGE * page)[QUEUE_PAGE * (page - 1) :]

@@ -44,14 +44,21 @@ class StaffFilter:
         return query
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _day(raw: str | None, default: date, field: str, errors: dict[str, str]) -> date:
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors[field] = f"'{field}' should be a date written YYYY-MM-DD, got {raw[:20]!r}"
         return default
+    if not EARLIEST <= day <= LATEST:
+        errors[field] = f"'{field}' should lie between {EARLIEST} and {LATEST}"
+        return default
+    return day
 
 
 def _code(args, name: str, options, errors: dict[str, str]) -> str | None:

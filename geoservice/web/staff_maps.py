@@ -33,7 +33,10 @@ def parse_map_options(args) -> tuple[dict, int, bool]:
     errors: dict[str, str] = {}
     radius_raw = query.pop("radius", "") or str(DEFAULT_RADIUS_M)
     radius = DEFAULT_RADIUS_M
-    if not radius_raw.isdigit() or not RADIUS_RANGE[0] <= int(radius_raw) <= RADIUS_RANGE[1]:
+    if (
+        not (radius_raw.isascii() and radius_raw.isdigit())
+        or not RADIUS_RANGE[0] <= int(radius_raw) <= RADIUS_RANGE[1]
+    ):
         errors["radius"] = (
             f"'radius' should be whole metres from {RADIUS_RANGE[0]} to {RADIUS_RANGE[1]}"
         )
