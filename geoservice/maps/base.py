@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-from branca.element import Element
 from folium.template import Template
 from markupsafe import Markup
 
@@ -65,24 +64,34 @@ class EmbeddedMap(folium.Map):
         self.default_css = [("leaflet_css", asset_url("leaflet", "leaflet.css"))]
 
 
-def mellerud_map(
-    outline: gpd.GeoDataFrame,
-    *,
-    tile_url: str,
-    tile_attribution: str,
-    asset_url: AssetUrl,
-    aria_label: str,
-) -> EmbeddedMap:
+@dataclass(frozen=True)
+class MapSettings:
+    """What every map of the service shares: its base-map tiles and where assets are served.
+
+    Attributes
+    ----------
+    tile_url, tile_attribution : str
+        Base-map tiles; an empty URL draws no base map (the vector layers still show).
+    asset_url : callable
+        ``asset_url(package, filename)`` gives the app's own URL of a vendored file.
+    """
+
+    tile_url: str
+    tile_attribution: str
+    asset_url: AssetUrl
+
+
+def mellerud_map(outline: gpd.GeoDataFrame, settings: MapSettings, aria_label: str) -> EmbeddedMap:
     """An empty map of the municipality: fitted to its outline, tiles only if configured.
 
     Parameters
     ----------
     outline : GeoDataFrame
         The municipality outline in EPSG:4326.
-    tile_url, tile_attribution : str
-        Base-map tiles; an empty URL draws no base map (the vector layers still show).
-    asset_url : callable
-        ``asset_url(package, filename)`` gives the app's own URL of a vendored file.
+    settings : MapSettings
+        Tiles and asset URLs.
+    aria_label : str
+        What the map shows, for screen readers.
     """
     if outline.crs is None or outline.crs.to_epsg() != 4326:
         raise ValueError(f"outline should be in EPSG:4326, got {outline.crs}")
@@ -92,12 +101,16 @@ def mellerud_map(
         zoom_start=10,
         tiles=None,
         control_scale=True,
-        asset_url=asset_url,
+        asset_url=settings.asset_url,
         aria_label=aria_label,
     )
-    if tile_url:
+    if settings.tile_url:
         folium.TileLayer(
-            tiles=tile_url, attr=tile_attribution, name="base", max_zoom=19, control=False
+            tiles=settings.tile_url,
+            attr=settings.tile_attribution,
+            name="base",
+            max_zoom=19,
+            control=False,
         ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return fmap
@@ -126,4 +139,4 @@ def render_parts(fmap: folium.Map) -> MapParts:
     )
 
 
-__all__ = ["EmbeddedMap", "Element", "MapParts", "mellerud_map", "render_parts"]
+__all__ = ["EmbeddedMap", "MapParts", "MapSettings", "mellerud_map", "render_parts"]

@@ -10,7 +10,7 @@ import folium
 import geopandas as gpd
 from markupsafe import Markup, escape
 
-from geoservice.maps.base import AssetUrl, EmbeddedMap, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
 
 # ColorBrewer "Oranges" (5 classes): light to dark, readable in greyscale too.
 PALETTE = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
@@ -61,9 +61,7 @@ def choropleth_map(
     legend: Sequence[LegendClass],
     popups: dict[str, str],
     tooltips: dict[str, str],
-    tile_url: str,
-    tile_attribution: str,
-    asset_url: AssetUrl,
+    settings: MapSettings,
     aria_label: str,
 ) -> EmbeddedMap:
     """Build the public area map.
@@ -77,34 +75,45 @@ def choropleth_map(
     popups, tooltips : dict
         Area id to already escaped HTML / plain text for the popup and tooltip.
     """
-    fmap = mellerud_map(
-        outline,
-        tile_url=tile_url,
-        tile_attribution=tile_attribution,
-        asset_url=asset_url,
-        aria_label=aria_label,
-    )
-    frame = areas[["id", "name", "geometry"]].copy()
-    frame["fill"] = [colour_for(values.get(i), legend) for i in frame["id"]]
-    frame["tip"] = [tooltips.get(i, "") for i in frame["id"]]
+    fmap = mellerud_map(outline, settings, aria_label)
+    frame = area_fill_frame(areas, values, legend, tooltips)
+    # One layer per area, so each carries its own popup.
     for record in frame.to_dict("records"):
         single = gpd.GeoDataFrame([record], geometry="geometry", crs=areas.crs)
-        layer = folium.GeoJson(
-            single,
-            name=record["name"],
-            style_function=lambda feature: {
-                "color": "#3b2a1a",
-                "weight": 2,
-                "fillColor": feature["properties"]["fill"],
-                "fillOpacity": 0.75,
-                "dashArray": "6 4" if feature["properties"]["fill"] == HIDDEN_COLOUR else None,
-            },
-            highlight_function=lambda _feature: {"weight": 4},
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        )
+        layer = area_fill_layer(single, name=record["name"], opacity=0.75)
         folium.Popup(Markup(popups.get(record["id"], "")), max_width=320).add_to(layer)
         layer.add_to(fmap)
     return fmap
+
+
+def area_fill_frame(
+    areas: gpd.GeoDataFrame,
+    values: dict[str, float | None],
+    legend: Sequence[LegendClass],
+    tooltips: dict[str, str],
+) -> gpd.GeoDataFrame:
+    """The areas with the fill colour of their value and their tooltip text."""
+    frame = areas[["id", "name", "geometry"]].copy()
+    frame["fill"] = [colour_for(values.get(i), legend) for i in frame["id"]]
+    frame["tip"] = [tooltips.get(i, "") for i in frame["id"]]
+    return frame
+
+
+def area_fill_layer(frame: gpd.GeoDataFrame, *, name: str, opacity: float) -> folium.GeoJson:
+    """Areas filled by class colour; hidden values dashed grey; the tooltip on hover."""
+    return folium.GeoJson(
+        frame,
+        name=name,
+        style_function=lambda feature: {
+            "color": "#3b2a1a",
+            "weight": 2,
+            "fillColor": feature["properties"]["fill"],
+            "fillOpacity": opacity,
+            "dashArray": "6 4" if feature["properties"]["fill"] == HIDDEN_COLOUR else None,
+        },
+        highlight_function=lambda _feature: {"weight": 4},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
 
 
 def mix_popup(title: str, rows: Sequence[tuple[str, str]]) -> str:

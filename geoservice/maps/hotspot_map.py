@@ -11,8 +11,8 @@ from folium.plugins import FastMarkerCluster
 from shapely.geometry import mapping
 
 from geoservice.core.hexgrid import cell_boundaries
-from geoservice.maps.base import AssetUrl, EmbeddedMap, mellerud_map
-from geoservice.maps.choropleth import LegendClass, colour_for
+from geoservice.maps.base import AssetUrl, EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.choropleth import LegendClass, area_fill_frame, area_fill_layer
 
 # Diverging red-blue, as in common crime-analysis practice (ArcGIS Hot Spot Analysis).
 CLASS_COLOURS = {
@@ -79,9 +79,7 @@ def hotspot_map(
     area_legend: Sequence[LegendClass],
     area_tooltips: dict[str, str],
     layer_names: dict[str, str],
-    tile_url: str,
-    tile_attribution: str,
-    asset_url: AssetUrl,
+    settings: MapSettings,
     aria_label: str,
 ) -> EmbeddedMap:
     """Build the staff map with the chosen layers, each a toggleable overlay.
@@ -95,28 +93,10 @@ def hotspot_map(
     points : numpy.ndarray, optional
         (n, 2) lat/lon of exact points, only for roles that may see them.
     """
-    fmap = mellerud_map(
-        outline,
-        tile_url=tile_url,
-        tile_attribution=tile_attribution,
-        asset_url=asset_url,
-        aria_label=aria_label,
-    )
+    fmap = mellerud_map(outline, settings, aria_label)
     if "areas" in layers:
-        frame = areas[["id", "name", "geometry"]].copy()
-        frame["fill"] = [colour_for(area_values.get(i), area_legend) for i in frame["id"]]
-        frame["tip"] = [area_tooltips.get(i, "") for i in frame["id"]]
-        folium.GeoJson(
-            frame,
-            name=layer_names["areas"],
-            style_function=lambda f: {
-                "color": "#3b2a1a",
-                "weight": 2,
-                "fillColor": f["properties"]["fill"],
-                "fillOpacity": 0.45,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-        ).add_to(fmap)
+        frame = area_fill_frame(areas, area_values, area_legend, area_tooltips)
+        area_fill_layer(frame, name=layer_names["areas"], opacity=0.45).add_to(fmap)
     else:
         folium.GeoJson(
             areas[["id", "name", "geometry"]],
@@ -147,7 +127,7 @@ def hotspot_map(
             points.tolist(),
             callback=_POINT_CALLBACK,
             name=layer_names["points"],
-            asset_url=asset_url,
+            asset_url=settings.asset_url,
         ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     hot = [f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")]

@@ -7,7 +7,7 @@ import geopandas as gpd
 from markupsafe import Markup, escape
 from pyproj import Transformer
 
-from geoservice.maps.base import AssetUrl, EmbeddedMap, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 
@@ -19,9 +19,7 @@ def patrol_map(
     route: list[dict],
     start: tuple[float, float],
     start_label: str,
-    tile_url: str,
-    tile_attribution: str,
-    asset_url: AssetUrl,
+    settings: MapSettings,
     aria_label: str,
 ) -> EmbeddedMap:
     """Areas, the start, each stop numbered in visiting order, and the straight-line route.
@@ -33,13 +31,7 @@ def patrol_map(
     start : (lat, lon)
         Where the patrol sets out.
     """
-    fmap = mellerud_map(
-        outline,
-        tile_url=tile_url,
-        tile_attribution=tile_attribution,
-        asset_url=asset_url,
-        aria_label=aria_label,
-    )
+    fmap = mellerud_map(outline, settings, aria_label)
     folium.GeoJson(
         areas[["id", "name", "geometry"]],
         name="areas",

@@ -9,7 +9,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium.template import Template
 
-from geoservice.maps.base import AssetUrl, EmbeddedMap, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
 
 
 @dataclass(frozen=True)
@@ -100,9 +100,7 @@ def report_map(
     outline: gpd.GeoDataFrame,
     *,
     texts: PinTexts,
-    tile_url: str,
-    tile_attribution: str,
-    asset_url: AssetUrl,
+    settings: MapSettings,
     aria_label: str,
 ) -> EmbeddedMap:
     """Build the map of the resident page: areas drawn over optional tiles, and a pin picker.
@@ -114,13 +112,7 @@ def report_map(
     outline : GeoDataFrame
         Municipality outline in EPSG:4326, used to fit the view.
     """
-    fmap = mellerud_map(
-        outline,
-        tile_url=tile_url,
-        tile_attribution=tile_attribution,
-        asset_url=asset_url,
-        aria_label=aria_label,
-    )
+    fmap = mellerud_map(outline, settings, aria_label)
     layer = folium.GeoJson(
         areas[["id", "name", "geometry"]],
         name="areas",

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from geoservice.core.aggregate import REPORT_COLUMNS as CORE_COLUMNS
 from geoservice.core.validation import ReportDraft
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
@@ -151,23 +152,8 @@ def erase_by_receipt(session: Session, receipt: str) -> bool:
     return result.rowcount == 1
 
 
-REPORT_COLUMNS = (
-    "id",
-    "created_at",
-    "lon",
-    "lat",
-    "precision",
-    "kind",
-    "category",
-    "time_of_day",
-    "weekend",
-    "exact_hour",
-    "area_id",
-    "status",
-    "client_key",
-    "is_demo",
-    "source",
-)
+# The core's columns, plus the exact hour a resident may have given (time windows use it).
+REPORT_COLUMNS = (*CORE_COLUMNS, "exact_hour")
 
 
 def reports_frame(session: Session) -> pd.DataFrame:

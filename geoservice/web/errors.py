@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -13,6 +13,13 @@ API_PREFIXES = ("/api/",)
 def wants_json() -> bool:
     """True for API routes, which always answer in JSON."""
     return request.path.startswith(API_PREFIXES)
+
+
+def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A download: the body with the name the browser should save it under."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def api_error(status: int, errors: dict[str, str]):

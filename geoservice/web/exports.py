@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
 
 from geoservice.core.masking import mask_personal_data
 from geoservice.core.report_exports import csv_safe
@@ -18,7 +18,7 @@ from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_reports
 from geoservice.web.access import audit, requires
 from geoservice.web.analysis import DEFAULT_RADIUS_M, analyse
-from geoservice.web.errors import api_error
+from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
 from geoservice.web.staff_api import MAX_ROWS, report_feature
 from geoservice.web.staff_filter import parse_staff_filter
@@ -47,12 +47,6 @@ CONCERN_FIELDS = (
 )
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _csv(header, rows) -> str:
     out = io.StringIO()
     # A byte-order mark so spreadsheet programs read å, ä and ö correctly.
@@ -79,7 +73,7 @@ def concerns(fmt: str):
     features = [report_feature(r) for r in reports]
     if fmt == "geojson":
         body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-        return _download(body, "application/geo+json", name + ".geojson")
+        return attachment(body, "application/geo+json", name + ".geojson")
     if fmt == "csv":
         rows = []
         for r in reports:
@@ -92,7 +86,7 @@ def concerns(fmt: str):
             props["description"] = mask_personal_data(r.description)
             props["suggestion"] = mask_personal_data(r.suggestion)
             rows.append([props[k] for k in CONCERN_FIELDS])
-        return _download(_csv(CONCERN_FIELDS, rows), "text/csv", name + ".csv")
+        return attachment(_csv(CONCERN_FIELDS, rows), "text/csv", name + ".csv")
     frame = gpd.GeoDataFrame.from_features(features, crs=4326)
     if frame.empty:
         frame = gpd.GeoDataFrame({k: [] for k in CONCERN_FIELDS}, geometry=[], crs=4326)
@@ -100,7 +94,7 @@ def concerns(fmt: str):
         path = Path(folder) / "synpunkter.gpkg"
         frame.to_file(path, layer="synpunkter", driver="GPKG")
         body = path.read_bytes()
-    return _download(body, "application/geopackage+sqlite3", name + ".gpkg")
+    return attachment(body, "application/geopackage+sqlite3", name + ".gpkg")
 
 
 @bp.get("/omraden.<fmt>")
@@ -118,7 +112,7 @@ def areas(fmt: str):
     name = f"omraden-{staff_filter.start}-{staff_filter.end}"
     if fmt == "csv":
         rows = [[getattr(row, c) for c in columns] for row in table.itertuples()]
-        return _download(_csv(columns, rows), "text/csv", name + ".csv")
+        return attachment(_csv(columns, rows), "text/csv", name + ".csv")
     geometry = current_layer().geometry_json()
     features = [
         {
@@ -130,7 +124,7 @@ def areas(fmt: str):
         for row in table.itertuples()
     ]
     body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return _download(body, "application/geo+json", name + ".geojson")
+    return attachment(body, "application/geo+json", name + ".geojson")
 
 
 def _plain(value):

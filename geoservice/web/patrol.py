@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     jsonify,
     redirect,
@@ -37,9 +36,9 @@ from geoservice.store.patrol_log import PatrolLogError, patrol_log, record_patro
 from geoservice.web.access import requires
 from geoservice.web.analysis import study_area
 from geoservice.web.cache import cached
-from geoservice.web.errors import api_error
+from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
-from geoservice.web.public import vendor_url
+from geoservice.web.public import map_settings
 from geoservice.web.staff_filter import StaffFilter, parse_staff_filter
 
 bp = Blueprint("patrol", __name__)
@@ -165,9 +164,7 @@ def _page(template: str, patrol: PatrolRequest | None, errors: dict, status: int
             route=route,
             start=plan.start,
             start_label=_("Start"),
-            tile_url=current_app.config["TILE_URL"],
-            tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-            asset_url=vendor_url,
+            settings=map_settings(),
             aria_label=_("Karta med patrullplanens stopp och rutt"),
         )
         context["map_parts"] = render_parts(fmap)
@@ -201,12 +198,6 @@ def print_view():
     return _page("staff/patrol_print.html", patrol, {})
 
 
-def _download(body: str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _slug(patrol: PatrolRequest) -> str:
     return f"patrullplan-{patrol.weekday}-{patrol.from_hour:02d}-{patrol.to_hour % 24:02d}"
 
@@ -220,7 +211,7 @@ def gpx():
     except FilterRejected as exc:
         return api_error(422, exc.errors)
     body = to_gpx(make_plan(patrol), name=_("Patrullplan"), lang=lang())
-    return _download(body, "application/gpx+xml", _slug(patrol) + ".gpx")
+    return attachment(body, "application/gpx+xml", _slug(patrol) + ".gpx")
 
 
 @bp.get("/personal/patrull.geojson")
@@ -232,7 +223,7 @@ def geojson():
     except FilterRejected as exc:
         return api_error(422, exc.errors)
     body = json.dumps(to_geojson(make_plan(patrol)), ensure_ascii=False)
-    return _download(body, "application/geo+json", _slug(patrol) + ".geojson")
+    return attachment(body, "application/geo+json", _slug(patrol) + ".geojson")
 
 
 @bp.post("/personal/patrull/logg")
@@ -280,7 +271,7 @@ def log_csv():
                 )
             ]
         )
-    return _download(out.getvalue(), "text/csv", "patrullogg.csv")
+    return attachment(out.getvalue(), "text/csv", "patrullogg.csv")
 
 
 @bp.get("/api/v1/patrol-plan")

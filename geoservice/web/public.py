@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from geoservice.core.categories import CATEGORIES
 from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
-from geoservice.maps.base import render_parts
+from geoservice.maps.base import MapSettings, render_parts
 from geoservice.maps.choropleth import choropleth_map, class_breaks, mix_popup
 from geoservice.maps.report_map import PinTexts, report_map
 from geoservice.store.areas import current_layer
@@ -57,6 +57,15 @@ def vendor_url(package: str, filename: str) -> str:
     return url_for("assets.vendor", package=package, filename=filename)
 
 
+def map_settings() -> MapSettings:
+    """Tiles from the configuration, JS/CSS from the app itself."""
+    return MapSettings(
+        tile_url=current_app.config["TILE_URL"],
+        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
+        asset_url=vendor_url,
+    )
+
+
 def _form_options() -> dict:
     english = lang() == "en"
     return {
@@ -79,9 +88,7 @@ def _resident_map():
             located=_("Din position är markerad."),
             no_location=_("Din position kunde inte hämtas. Markera platsen på kartan i stället."),
         ),
-        tile_url=current_app.config["TILE_URL"],
-        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        asset_url=vendor_url,
+        settings=map_settings(),
         aria_label=_("Karta över Melleruds kommun. Klicka för att markera en plats."),
     )
     return render_parts(fmap)
@@ -222,9 +229,7 @@ def insight_map():
         legend=legend,
         popups=popups,
         tooltips=tooltips,
-        tile_url=current_app.config["TILE_URL"],
-        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        asset_url=vendor_url,
+        settings=map_settings(),
         aria_label=_("Karta över synpunkter per område i Melleruds kommun"),
     )
     return render_template(

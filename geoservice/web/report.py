@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,10 +23,10 @@ from geoservice.store.moderation import staff_frame
 from geoservice.store.promises import activities, promises, split_list
 from geoservice.web.access import audit, requires
 from geoservice.web.analysis import study_area
-from geoservice.web.errors import api_error
+from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
 from geoservice.web.promise import activity_followup, followup_text, labels
-from geoservice.web.public import vendor_url
+from geoservice.web.public import map_settings
 from geoservice.web.staff_filter import StaffFilter
 
 bp = Blueprint("report", __name__, url_prefix="/personal")
@@ -161,9 +161,7 @@ def period_report():
             "hotspots": _("Hotspots (Gi*)"),
             "points": _("Exakta platser"),
         },
-        tile_url=current_app.config["TILE_URL"],
-        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        asset_url=vendor_url,
+        settings=map_settings(),
         aria_label=_("Karta över hotspots och områden under perioden"),
     )
     return render_template(
@@ -176,12 +174,6 @@ def period_report():
     )
 
 
-def _download(body, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/rapport.pdf")
 @requires("aggregates")
 def period_report_pdf():
@@ -191,7 +183,7 @@ def period_report_pdf():
         return api_error(422, errors)
     report = build_report(*period)
     body = render_pdf(report, current_layer().areas, lang=lang())
-    return _download(body, "application/pdf", f"lagesbild-{report.start}-{report.end}.pdf")
+    return attachment(body, "application/pdf", f"lagesbild-{report.start}-{report.end}.pdf")
 
 
 @bp.get("/rapport/<table>.csv")
@@ -204,7 +196,7 @@ def period_report_csv(table: str):
     tables = tables_as_csv(build_report(*period))
     if table not in tables:
         abort(404)
-    return _download(
+    return attachment(
         "\ufeff" + tables[table], "text/csv", f"lagesbild-{table}-{period[0]}-{period[1]}.csv"
     )
 
@@ -223,7 +215,7 @@ def period_report_geojson(layer: str):
         document = hotspots_geojson(report)
     else:
         abort(404)
-    return _download(
+    return attachment(
         json.dumps(document, ensure_ascii=False, default=str),
         "application/geo+json",
         f"lagesbild-{layer}-{period[0]}-{period[1]}.geojson",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import h3
 import numpy as np
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +18,7 @@ from geoservice.store.areas import current_layer
 from geoservice.web.access import audit, requires
 from geoservice.web.analysis import DEFAULT_RADIUS_M, RADIUS_RANGE, analyse
 from geoservice.web.insight import FilterRejected
-from geoservice.web.public import vendor_url
+from geoservice.web.public import map_settings
 from geoservice.web.staff import status_labels
 from geoservice.web.staff_filter import parse_staff_filter
 
@@ -116,9 +116,7 @@ def hotspots():
             "hotspots": _("Hotspots (Gi*)"),
             "points": _("Exakta platser"),
         },
-        tile_url=current_app.config["TILE_URL"],
-        tile_attribution=current_app.config["TILE_ATTRIBUTION"],
-        asset_url=vendor_url,
+        settings=map_settings(),
         aria_label=_("Hotspotkarta över Melleruds kommun"),
     )
     category_labels = {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
