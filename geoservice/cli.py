@@ -57,22 +57,34 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
     if not production:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
         return
-    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    if not os.path.exists(gunicorn):
+    if not os.environ.get("GEOSERVICE_SECRET_KEY"):
         raise click.ClickException(
-            "gunicorn is not installed: pip install 'geoservice[production]'"
+            "set GEOSERVICE_SECRET_KEY (the same long random value for every worker) "
+            "before serving in production"
         )
-    os.execv(
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    if not os.path.exists(gunicorn):
+        gunicorn = shutil.which("gunicorn") or ""
+    if not gunicorn:
+        raise click.ClickException("gunicorn is not installed in this environment")
+    os.environ["GEOSERVICE_PRODUCTION"] = "true"
+    os.execv(gunicorn, production_command(gunicorn, host, port, workers))
+
+
+def production_command(gunicorn: str, host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line of ``geoservice serve --production``."""
+    return [
         gunicorn,
-        [
-            gunicorn,
-            "--workers",
-            str(workers),
-            "--bind",
-            f"{host}:{port}",
-            "geoservice:create_app()",
-        ],
-    )
+        "--workers",
+        str(workers),
+        "--bind",
+        f"{host}:{port}",
+        "--graceful-timeout",
+        "20",
+        "--access-logfile",
+        "-",
+        "geoservice:create_app()",
+    ]
 
 
 @click.command("seed-demo")

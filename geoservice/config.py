@@ -176,12 +176,6 @@ SETTINGS: tuple[Setting, ...] = (
         "Attribution shown for the base-map tiles.",
     ),
     Setting(
-        "PROMISE_URL",
-        "https://www.mellerud.se/",
-        "Where the public map links for the citizen promise and its action plan (the "
-        "municipality's own page until the action plan is published in this service).",
-    ),
-    Setting(
         "CONTACT",
         "",
         "Contact line shown on the pages (e.g. the kommunpolis' office hours and the "

@@ -582,6 +582,11 @@ def _checked_population(raw: pd.Series, ids: pd.Series, path: Path, column: str)
 # -- geometry -----------------------------------------------------------------------------
 
 
+MAX_VERTICES = 100_000
+"""Most vertices one area may have: an official boundary of a Swedish district has a few
+thousand; far more is an error or an attempt to exhaust the server."""
+
+
 def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple[np.ndarray, int]:
     """Return 2-D polygonal geometries and how many were invalid and repaired."""
     geoms = np.asarray(geoms, dtype=object)
@@ -589,6 +594,13 @@ def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
         raise BoundaryError(f"{path}: geometry is missing or empty for {_listed(labels[missing])}")
+    vertices = shapely.get_num_coordinates(geoms)
+    if (vertices > MAX_VERTICES).any():
+        raise BoundaryError(
+            f"{path}: more than {MAX_VERTICES:,} vertices in one area for "
+            f"{_listed(labels[vertices > MAX_VERTICES])}; simplify the file first (e.g. in QGIS, "
+            "Vector > Geometry Tools > Simplify, tolerance 1 m)"
+        )
     geoms = shapely.force_2d(geoms)
     invalid = ~shapely.is_valid(geoms)
     geoms = np.where(invalid, shapely.make_valid(geoms), geoms)

@@ -246,7 +246,6 @@ def insight_map():
         band_labels=band_labels,
         categories=[(c.code, labels[c.code]) for c in CATEGORIES],
         approximate=layer.approximate,
-        promise_url=current_app.config["PROMISE_URL"],
     ), (422 if errors else 200)
 
 

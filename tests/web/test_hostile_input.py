@@ -147,3 +147,52 @@ def test_script_in_an_accepted_text_is_escaped_on_the_receipt_page(client):
     receipt = client.post("/api/v1/reports", json=body).get_json()["receipt"]
     page = client.get(f"/kvitto/{receipt}").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def _polygon_file(tmp_path, geometry, name="hostile.geojson"):
+    import geopandas as gpd
+
+    path = tmp_path / name
+    gpd.GeoDataFrame(
+        {"id": ["a"], "name": ["A"], "population": [100]}, geometry=[geometry], crs=4326
+    ).to_file(path)
+    return path
+
+
+def test_a_polygon_with_200000_vertices_is_refused(app, client, runner, tmp_path):
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    angles = np.linspace(0, 2 * np.pi, 200_000, endpoint=False)
+    ring = np.column_stack([12.45 + 0.1 * np.cos(angles), 58.7 + 0.05 * np.sin(angles)])
+    client.post("/api/v1/reports", json=GOOD)
+    result = runner.invoke(args=["import-boundaries", str(_polygon_file(tmp_path, Polygon(ring)))])
+    assert result.exit_code != 0 and "vertices" in result.output
+    assert client.get("/api/v1/areas").get_json()["features"][0]["id"] == "bolstad"
+
+
+def test_a_self_intersecting_polygon_is_repaired_or_refused_never_a_crash(runner, tmp_path):
+    from shapely.geometry import Polygon
+
+    bow_tie = Polygon([(12.3, 58.6), (12.6, 58.8), (12.6, 58.6), (12.3, 58.8)])
+    result = runner.invoke(args=["import-boundaries", str(_polygon_file(tmp_path, bow_tie))])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "repaired" in result.output or "Error" in result.output
+
+
+def test_hostile_rows_in_a_report_file_are_each_refused(runner, tmp_path, db_session):
+    path = tmp_path / "hostile.csv"
+    path.write_text(
+        "lat,lon,category,time_of_day,description\n"
+        "NaN,12.45,drugs,night,\n"
+        '58.7,12.45,drugs,night,=HYPERLINK("http://evil")\u202e\n'
+        "12.45,58.7,drugs,night,\n"
+        "58.7,12.45,<script>,night,\n"
+        "58.7,12.45,drugs,night,a\x00b\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-reports", str(path)])
+    assert result.exit_code != 0
+    assert all(f"row {row}: rejected" in result.output for row in range(2, 7))
+    assert "0 valid rows, 5 rejected" in result.output
+    assert stored(db_session) == 0
