@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from geoservice.core.aggregate import GROUP_COLUMNS
@@ -17,16 +17,45 @@ VERSION_NAME = "reports"
 
 
 def bump_version(session: Session) -> None:
-    """Mark the concerns as changed; call inside the writing transaction."""
-    session.execute(
-        update(DataVersion)
-        .where(DataVersion.name == VERSION_NAME)
-        .values(version=DataVersion.version + 1)
-    )
+    """Mark the concerns as changed; call inside the writing transaction.
+
+    SQLite serialises writers anyway, so a counter row in the same transaction costs
+    nothing there. On PostgreSQL every writer would queue on that one row; a sequence is
+    advanced instead, right after the commit (so a reader that sees the new number also
+    sees the new rows; a rollback advances nothing).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(
+            update(DataVersion)
+            .where(DataVersion.name == VERSION_NAME)
+            .values(version=DataVersion.version + 1)
+        )
+        return
+    engine = session.get_bind()
+
+    def advance(_session: Session) -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT nextval('data_version_seq')"))
+            connection.commit()
+
+    if not session.info.get("version_bump_pending"):
+        session.info["version_bump_pending"] = True
+        event.listen(session, "after_commit", advance, once=True)
+        event.listen(
+            session,
+            "after_transaction_end",
+            lambda s, _t: s.info.pop("version_bump_pending", None),
+            once=True,
+        )
 
 
 def data_version(session: Session) -> int:
     """The current change counter of the concerns."""
+    if session.get_bind().dialect.name == "postgresql":
+        value, called = session.execute(
+            text("SELECT last_value, is_called FROM data_version_seq")
+        ).one()
+        return int(value) if called else 0
     return session.scalar(select(DataVersion.version).where(DataVersion.name == VERSION_NAME))
 
 

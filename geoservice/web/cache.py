@@ -1,11 +1,19 @@
-"""Per-worker caches that no write outlives: entries are dropped when the data version moves."""
+"""Per-worker caches that follow the data version: every write to concerns moves it.
+
+A view may accept a bounded staleness (``max_stale`` seconds): then, while concerns keep
+arriving, a worker recomputes a figure at most once per window instead of on every
+request after every write. Public aggregates over whole months use that; staff views do
+not.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import current_app
 
@@ -17,28 +25,48 @@ _EXTENSION = "geoservice.version_cache"
 MAX_ENTRIES = 128
 
 
-def cached(namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
+@dataclass
+class _Entry:
+    version: int
+    computed_at: float
+    value: Any
+
+
+def _state() -> dict:
+    return current_app.extensions.setdefault(
+        _EXTENSION, {"entries": OrderedDict(), "lock": threading.Lock(), "key_locks": {}}
+    )
+
+
+def cached(namespace: str, key: Hashable, compute: Callable[[], T], *, max_stale: float = 0) -> T:
     """Return ``compute()`` for ``(namespace, key)``, reused while no concern has changed.
 
-    Every write to concerns bumps a version row in the same transaction; one indexed read
-    per call compares it, so a worker never serves figures older than the last commit.
+    Every write to concerns moves a version counter; one cheap read per call compares it.
+    With ``max_stale`` > 0 a value computed under an older version is still served while
+    it is younger than that many seconds. Threads of one worker asking for the same key
+    compute it once.
     """
-    cache = current_app.extensions.setdefault(
-        _EXTENSION, {"version": None, "entries": OrderedDict(), "lock": threading.Lock()}
-    )
+    state = _state()
     version = data_version(get_session())
     full_key = (namespace, key)
-    with cache["lock"]:
-        if cache["version"] != version:
-            cache["entries"].clear()
-            cache["version"] = version
-        if full_key in cache["entries"]:
-            cache["entries"].move_to_end(full_key)
-            return cache["entries"][full_key]
-    value = compute()
-    with cache["lock"]:
-        if cache["version"] == version:
-            cache["entries"][full_key] = value
-            while len(cache["entries"]) > MAX_ENTRIES:
-                cache["entries"].popitem(last=False)
-    return value
+    with state["lock"]:
+        entry = state["entries"].get(full_key)
+        if entry is not None and (
+            entry.version == version or time.monotonic() - entry.computed_at < max_stale
+        ):
+            state["entries"].move_to_end(full_key)
+            return entry.value
+        key_lock = state["key_locks"].setdefault(full_key, threading.Lock())
+    with key_lock:
+        with state["lock"]:
+            entry = state["entries"].get(full_key)
+            if entry is not None and entry.version == version:
+                return entry.value
+        value = compute()
+        with state["lock"]:
+            state["entries"][full_key] = _Entry(version, time.monotonic(), value)
+            state["entries"].move_to_end(full_key)
+            while len(state["entries"]) > MAX_ENTRIES:
+                old_key, _ = state["entries"].popitem(last=False)
+                state["key_locks"].pop(old_key, None)
+        return value

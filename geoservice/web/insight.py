@@ -141,4 +141,9 @@ def _compute(public_filter: PublicFilter) -> PublicAreas:
 def public_areas(public_filter: PublicFilter) -> PublicAreas:
     """The published area figures, from this worker's cache while no concern has changed."""
     key = (public_filter, current_layer().source, current_app.config["K_ANONYMITY"])
-    return cached("public_areas", key, lambda: _compute(public_filter))
+    return cached(
+        "public_areas",
+        key,
+        lambda: _compute(public_filter),
+        max_stale=current_app.config["PUBLIC_CACHE_SECONDS"],
+    )

@@ -227,3 +227,15 @@ def test_public_json_never_has_a_timestamp_finer_than_a_day(client, app):
     text = json.dumps(client.get("/api/v1/areas").get_json())
     assert "T" + NOW.strftime("%H:%M") not in text
     assert NOW.isoformat()[:13] not in text
+
+
+def test_a_busy_worker_may_serve_public_figures_a_few_seconds_old(app, client):
+    add_reports(app, "mellerud-holm", 7)
+    app.config["PUBLIC_CACHE_SECONDS"] = 3600
+    assert properties(client.get("/api/v1/areas"))["mellerud-holm"]["count"] == 7
+    add_reports(app, "mellerud-holm", 1)
+    # Within the window the worker keeps the figures it computed ...
+    assert properties(client.get("/api/v1/areas"))["mellerud-holm"]["count"] == 7
+    # ... and recomputes once the window has passed.
+    app.config["PUBLIC_CACHE_SECONDS"] = 0
+    assert properties(client.get("/api/v1/areas"))["mellerud-holm"]["count"] == 8
