@@ -28,6 +28,7 @@ import pytest
 from sqlalchemy import select, text
 
 from geoservice import create_app
+from geoservice.cli import production_command
 from geoservice.store import schema
 from geoservice.store.db import engine_for, make_engine
 from geoservice.store.models import Report
@@ -244,21 +245,8 @@ def gunicorn(database_url, tmp_path):
         "GEOSERVICE_RATELIMIT_ENABLED": "false",
         "GEOSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
     }
-    # The same arguments as `geoservice serve --production` (geoservice/cli.py).
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(WORKERS),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--graceful-timeout",
-        "20",
-        "--access-logfile",
-        "-",
-        "geoservice:create_app()",
-    ]
+    gunicorn_script = str(Path(sys.executable).parent / "gunicorn")
+    command = production_command(gunicorn_script, "127.0.0.1", port, WORKERS)
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "wb") as log:
         master = subprocess.Popen(

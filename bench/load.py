@@ -1,0 +1,503 @@
+"""Capacity of the production server: sustained submissions/s and latency at 200 requests/s.
+
+Starts ``geoservice serve --production --workers 2`` on loopback over a database holding
+1,000,000 synthetic concerns, then drives it with an open-loop load generator (requests
+leave at a fixed rate whatever the answers do, and each latency is counted from the moment
+the request was due, so a slow server cannot hide its queue):
+
+(a) a ramp of submission rates, each step bounded in count and time, to find the highest
+    rate the server sustains with every request answered 201 and no queue building up;
+(b) p50/p99 latency at 200 requests/s of ``POST /api/v1/reports`` and of
+    ``GET /api/v1/areas``, and of the aggregate while concerns keep arriving.
+
+Every step is checked against the database: each 201 is one stored row. Only 127.0.0.1.
+
+Run: ``.venv/bin/python bench/load.py [--backend sqlite|postgresql|both]
+[--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]``. PostgreSQL gets its
+own database (``geoservice_bench``, created and dropped on that server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from geoservice import create_app
+from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
+from geoservice.store import schema
+from geoservice.store.db import engine_for, make_engine
+from geoservice.store.demo import add_demo_reports
+from geoservice.store.models import Report
+
+HOST = "127.0.0.1"
+BENCH_DATABASE = "geoservice_bench"
+REQUEST_TIMEOUT_S = 10.0
+MAX_IN_FLIGHT = 4000
+
+
+# --- the load generator ------------------------------------------------------------------
+
+
+@dataclass
+class StepResult:
+    """What one open-loop step measured."""
+
+    name: str
+    rate: float
+    sent: int
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+    wall_s: float = 0.0
+    max_launch_lag_ms: float = 0.0
+    generator_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status in {"200", "201"})
+
+    @property
+    def errors(self) -> int:
+        return self.sent - self.ok
+
+    @property
+    def achieved(self) -> float:
+        return self.ok / self.wall_s if self.wall_s else 0.0
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<28} offered {self.rate:6.0f}/s  answered {self.achieved:6.0f}/s  "
+            f"n={self.sent:<6} errors={self.errors:<5} p50={self.percentile(0.5):7.1f} ms  "
+            f"p99={self.percentile(0.99):7.1f} ms  max={self.percentile(1.0):7.1f} ms  "
+            f"launch lag max={self.max_launch_lag_ms:5.1f} ms  "
+            f"cpu gen={self.generator_cpu_s:5.1f} s server={self.server_cpu_s:5.1f} s  "
+            f"statuses={self.statuses}"
+        )
+
+
+async def _exchange(port: int, raw: bytes) -> str:
+    """Send one request on a new connection and return the status code (or the error)."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(raw)
+        await writer.drain()
+        # gunicorn's sync workers close the connection after each answer.
+        data = await reader.read()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    if not data.startswith(b"HTTP/1."):
+        return "no-answer"
+    return data[9:12].decode()
+
+
+async def _timed(port: int, raw: bytes, due: float, result: StepResult) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        status = await asyncio.wait_for(_exchange(port, raw), REQUEST_TIMEOUT_S)
+    except TimeoutError:
+        status = "timeout"
+    except OSError as exc:
+        status = type(exc).__name__
+    result.latencies_ms.append((loop.time() - due) * 1000)
+    result.statuses[status] = result.statuses.get(status, 0) + 1
+
+
+async def open_loop(port: int, requests: list[bytes], rate: float, result: StepResult) -> None:
+    """Launch ``requests`` at ``rate`` per second, never waiting for earlier answers."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task] = set()
+    start = loop.time() + 0.05
+    for i, raw in enumerate(requests):
+        due = start + i / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        result.max_launch_lag_ms = max(result.max_launch_lag_ms, (loop.time() - due) * 1000)
+        if len(tasks) >= MAX_IN_FLIGHT:  # bounded: the server is hopelessly behind
+            result.statuses["dropped"] = result.statuses.get("dropped", 0) + 1
+            continue
+        task = asyncio.create_task(_timed(port, raw, due, result))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.wait(set(tasks))
+    result.wall_s = loop.time() - start
+
+
+def run_step(
+    name: str, port: int, requests: list[bytes], rate: float, server: Server
+) -> StepResult:
+    result = StepResult(name=name, rate=rate, sent=len(requests))
+    cpu_before, server_before = time.process_time(), server.cpu_seconds()
+    asyncio.run(open_loop(port, requests, rate, result))
+    result.generator_cpu_s = time.process_time() - cpu_before
+    result.server_cpu_s = server.cpu_seconds() - server_before
+    print(result.line(), flush=True)
+    return result
+
+
+def submission(run_id: str, i: int, rng: random.Random) -> bytes:
+    """A valid concern near Mellerud's town centre with its own idempotency key."""
+    body = json.dumps(
+        {
+            "lat": round(58.7005 + rng.uniform(-0.004, 0.004), 6),
+            "lon": round(12.4535 + rng.uniform(-0.006, 0.006), 6),
+            "category": rng.choice(CATEGORY_CODES),
+            "time_of_day": rng.choice(TIME_BANDS),
+            "idempotency_key": f"bench-{run_id}-{i:07d}",
+        }
+    ).encode()
+    head = (
+        f"POST /api/v1/reports HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def get_request(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
+
+
+# --- the server and its database ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``geoservice serve --production`` in a subprocess, logging to a file."""
+
+    def __init__(self, database_url: str, folder: Path, workers: int) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
+        env |= {
+            "GEOSERVICE_DATABASE_URL": database_url,
+            "GEOSERVICE_SECRET_KEY": "bench-secret-" + os.urandom(8).hex(),
+            "GEOSERVICE_RATELIMIT_ENABLED": "false",
+            "GEOSERVICE_INSTANCE_PATH": str(folder / "instance"),
+        }
+        command = [
+            str(Path(sys.executable).parent / "geoservice"),
+            "serve",
+            "--production",
+            "--workers",
+            str(workers),
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+        ]
+        self.log_path = folder / "server.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, cwd=folder, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"server did not answer /healthz: see {self.log_path}")
+        # Every worker has imported the app once it answers; give the others a moment.
+        time.sleep(3)
+
+    def pids(self) -> list[int]:
+        pids = [self.process.pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                except OSError:
+                    continue
+                if int(ppid) == self.process.pid:
+                    pids.append(int(entry.name))
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the master and its workers so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+
+
+def create_postgres_database(url: str) -> str:
+    """(Re)create the bench's own database on ``url``'s server; return its URL."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+        conn.exec_driver_sql(f"CREATE DATABASE {BENCH_DATABASE}")
+    admin.dispose()
+    return make_url(url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+    admin.dispose()
+
+
+def fill(database_url: str, folder: Path, count: int) -> int:
+    """Migrate the schema and store at least ``count`` synthetic concerns."""
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(folder / "instance"),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    engine = engine_for(app)
+    schema.upgrade(engine)
+    end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    stored, seed = 0, 20261127
+    while stored < count:
+        # Points that fall outside every area are dropped, so top up until there are enough.
+        stored += add_demo_reports(
+            app, count=count - stored, start=end - timedelta(days=730), end=end, seed=seed
+        )
+        seed += 1
+    if engine.dialect.name == "postgresql":
+        # What an operator runs after a bulk import (autovacuum would, a little later).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE reports")
+    engine.dispose()
+    return stored
+
+
+def settled_count(database_url: str, prefix: str, timeout: float = 120) -> int:
+    """The bench's stored rows once the server has worked off its queue."""
+    deadline = time.monotonic() + timeout
+    last, stable_since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = stored_with_prefix(database_url, prefix)
+        if count != last:
+            last, stable_since = count, time.monotonic()
+        elif time.monotonic() - stable_since >= 3:
+            break
+        time.sleep(0.5)
+    return last
+
+
+def stored_with_prefix(database_url: str, prefix: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(
+                select(func.count())
+                .select_from(Report)
+                .where(Report.idempotency_key.startswith(prefix, autoescape=True))
+            )
+    finally:
+        engine.dispose()
+
+
+# --- the bench ---------------------------------------------------------------------------
+
+
+def bench_backend(backend: str, args: argparse.Namespace) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-load-{backend}-"))
+    if backend == "postgresql":
+        database_url = create_postgres_database(args.postgres_url)
+    else:
+        database_url = f"sqlite:///{folder / 'load.sqlite3'}"
+    report: dict = {"backend": backend}
+    server = None
+    try:
+        started = time.perf_counter()
+        report["stored"] = fill(database_url, folder, args.count)
+        report["fill_s"] = time.perf_counter() - started
+        print(f"{backend}: stored {report['stored']:,} concerns in {report['fill_s']:.0f} s")
+        server = Server(database_url, folder, args.workers)
+        rng = random.Random(7)
+        run_id = os.urandom(4).hex()
+        counter = 0
+
+        def submissions(n: int) -> list[bytes]:
+            nonlocal counter
+            batch = [submission(run_id, counter + i, rng) for i in range(n)]
+            counter += n
+            return batch
+
+        # (a) the ramp: the highest rate with every request answered 201 and no queue.
+        ramp, sustained = [], 0.0
+        for rate in args.rates:
+            n = int(rate * args.step_seconds)
+            step = run_step(f"ramp POST {rate}/s", server.port, submissions(n), rate, server)
+            ramp.append(step)
+            # Kept up: the last answer came within a second of the last request's launch.
+            keeps_up = step.wall_s <= n / rate + 1 and step.percentile(0.99) < 1000
+            if step.errors or not keeps_up:
+                break
+            sustained = rate
+            time.sleep(2)
+        report["ramp"] = ramp
+        report["sustained"] = sustained
+
+        # (b) latency at the fixed rate, each endpoint on its own.
+        n = int(args.latency_rate * args.latency_seconds)
+        time.sleep(2)
+        report["post"] = run_step(
+            f"POST /reports {args.latency_rate}/s",
+            server.port,
+            submissions(n),
+            args.latency_rate,
+            server,
+        )
+        areas = get_request("/api/v1/areas")
+        # Each worker computes the aggregate once after the writes; then it is cached.
+        run_step("warm-up GET /areas", server.port, [areas] * 20, 10, server)
+        report["areas"] = run_step(
+            f"GET /areas {args.latency_rate}/s",
+            server.port,
+            [areas] * n,
+            args.latency_rate,
+            server,
+        )
+        # And the aggregate while concerns keep arriving: every write ends the cache.
+        report["mixed"] = mixed_step(server, submissions, areas, args)
+
+        report["acknowledged"] = sum(
+            step.statuses.get("201", 0) for step in [*ramp, report["post"], report["mixed"][0]]
+        )
+        report["stored_by_bench"] = settled_count(database_url, f"bench-{run_id}-")
+        # Each 201 is a stored row; a request the generator gave up on (timeout) may still
+        # have been stored when a worker reached it, but never twice (unique keys).
+        print(
+            f"{backend}: {counter:,} submissions sent, {report['acknowledged']:,} answered "
+            f"201, {report['stored_by_bench']:,} stored with the bench's keys"
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        if backend == "postgresql":
+            drop_postgres_database(args.postgres_url)
+        shutil.rmtree(folder, ignore_errors=True)
+    return report
+
+
+def mixed_step(server: Server, submissions, areas: bytes, args: argparse.Namespace):
+    """GET /areas at the latency rate while submissions arrive at ``--mixed-post-rate``."""
+    seconds = args.latency_seconds
+    posts = submissions(int(args.mixed_post_rate * seconds))
+    gets = [areas] * int(args.latency_rate * seconds)
+    post_result = StepResult("mixed: POST", args.mixed_post_rate, len(posts))
+    get_result = StepResult("mixed: GET /areas", args.latency_rate, len(gets))
+
+    async def both() -> None:
+        await asyncio.gather(
+            open_loop(server.port, posts, args.mixed_post_rate, post_result),
+            open_loop(server.port, gets, args.latency_rate, get_result),
+        )
+
+    time.sleep(2)
+    cpu_before, server_before = time.process_time(), server.cpu_seconds()
+    asyncio.run(both())
+    get_result.generator_cpu_s = time.process_time() - cpu_before
+    get_result.server_cpu_s = server.cpu_seconds() - server_before
+    print(post_result.line(), flush=True)
+    print(get_result.line(), flush=True)
+    return post_result, get_result
+
+
+def versions() -> str:
+    import gunicorn
+    import sqlalchemy
+
+    parts = [
+        f"Python {platform.python_version()}",
+        f"gunicorn {gunicorn.__version__}",
+        f"SQLAlchemy {sqlalchemy.__version__}",
+        f"SQLite {sqlite3.sqlite_version}",
+    ]
+    try:
+        import psycopg
+
+        parts.append(f"psycopg {psycopg.__version__}")
+    except ImportError:
+        pass
+    return ", ".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    parser.add_argument("--count", type=int, default=1_000_000, help="stored concerns")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rates",
+        type=lambda s: [int(r) for r in s.split(",")],
+        default=[100, 200, 300, 400, 500, 600, 700, 800, 1000],
+        help="submission rates of the ramp, per second",
+    )
+    parser.add_argument("--step-seconds", type=float, default=10)
+    parser.add_argument("--latency-rate", type=int, default=200)
+    parser.add_argument("--latency-seconds", type=float, default=20)
+    parser.add_argument("--mixed-post-rate", type=int, default=10)
+    args = parser.parse_args()
+    if not args.postgres_url.startswith("postgresql") or make_url(args.postgres_url).host not in {
+        "127.0.0.1",
+        "localhost",
+    }:
+        parser.error("--postgres-url must be a PostgreSQL server on 127.0.0.1")
+
+    print(f"{os.cpu_count()} CPUs; {versions()}")
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    for backend in backends:
+        bench_backend(backend, args)
+
+
+if __name__ == "__main__":
+    main()
