@@ -275,7 +275,7 @@ def predictive_accuracy(
         :func:`~geoservice.core.aggregate.filter_reports`) with ``lon``, ``lat``
         (EPSG:4326), ``created_at``, ``precision``, ``client_key`` and ``status``.
     study_cells : array_like of uint64
-        Study area (:func:`~geoservice.core.hotspots.study_area_cells` of all concerns),
+        Study area (:func:`~geoservice.core.study_area.study_area_cells` of all concerns),
         used both for Gi* on A and as the area the coverages refer to.
     coverages : sequence of float, default DEFAULT_COVERAGES
         Shares of the study area.

@@ -5,11 +5,12 @@ The pipeline of :func:`compute_hotspots`:
 1. **One voice per place** (:func:`one_voice_per_place`): each client counts at most once
    per H3 cell per UTC day; concerns given as an area (``precision == "area"``) are left
    out, because their point is only a representative point of the area.
-2. **Study area** (:func:`study_area_cells`): statistics run only over cells where
-   concerns are possible. Without a population grid the mask is every cell whose centre
-   lies within ``buffer_m`` (default 500 m) of the centre of a cell that has ever held a
-   concern, limited to the municipality outline. Empty forest and lake cells far from
-   everything are therefore not in the test and cannot become cold spots.
+2. **Study area** (:func:`~geoservice.core.study_area.study_area_cells`): statistics run
+   only over cells where concerns are possible. Without a population grid the mask is
+   every cell whose centre lies within ``buffer_m`` (default 500 m) of the centre of a
+   cell that has ever held a concern, limited to the municipality outline. Empty forest
+   and lake cells far from everything are therefore not in the test and cannot become
+   cold spots.
 3. **Gi\\*** (:func:`getis_ord_gi_star`): binary weights, the cell itself included, the
    first and second H3 ring as neighbours (:func:`ring_neighbours`), analytic z-scores
    and two-sided normal p-values.
@@ -29,22 +30,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
-import shapely
-from pyproj import Transformer
-from scipy.spatial import cKDTree
 from scipy.special import erfc
 
 from geoservice.core.aggregate import active_reports
 from geoservice.core.hexgrid import (
     DEFAULT_H3_RESOLUTION,
     NO_CELL,
-    cell_centres,
     cells_for_points,
     count_by_cell,
 )
+from geoservice.core.study_area import DEFAULT_BUFFER_M, _sorted_cells, study_area_cells
 
 __all__ = [
-    "DEFAULT_BUFFER_M",
     "HOTSPOT_CLASSES",
     "MIN_CELLS",
     "MIN_REPORTS",
@@ -56,7 +53,6 @@ __all__ = [
     "hotspot_classes",
     "one_voice_per_place",
     "ring_neighbours",
-    "study_area_cells",
 ]
 
 HOTSPOT_CLASSES: tuple[str, ...] = (
@@ -70,9 +66,6 @@ HOTSPOT_CLASSES: tuple[str, ...] = (
 )
 """Hotspot classes, strongest hot to strongest cold."""
 
-DEFAULT_BUFFER_M: float = 500.0
-"""Study-area buffer around cells that have held a concern, metres."""
-
 NEIGHBOUR_RINGS: int = 2
 """Gi* neighbourhood: the cell and its first and second H3 ring (19 cells)."""
 
@@ -81,17 +74,6 @@ MIN_CELLS: int = 30
 
 MIN_REPORTS: int = 60
 """Fewest concerns (after one voice per place) for which significance is claimed."""
-
-_METRIC_CRS = "EPSG:3006"
-_TO_METRIC = Transformer.from_crs("EPSG:4326", _METRIC_CRS, always_xy=True)
-
-
-def _sorted_cells(cells: npt.ArrayLike, name: str) -> np.ndarray:
-    arr = np.asarray(cells)
-    if arr.size and arr.dtype.kind not in "iu":
-        raise ValueError(f"'{name}' should hold integer H3 indexes, got dtype {arr.dtype}")
-    arr = np.unique(arr.astype(np.uint64).ravel())
-    return arr[arr != NO_CELL]
 
 
 def one_voice_per_place(df: pd.DataFrame, cells: npt.ArrayLike) -> pd.DataFrame:
@@ -147,73 +129,6 @@ def one_voice_per_place(df: pd.DataFrame, cells: npt.ArrayLike) -> pd.DataFrame:
     keyed = out["client_key"].notna()
     repeat = pd.DataFrame({"k": out["client_key"], "c": out["cell"], "d": day}).duplicated()
     return out.loc[~(repeat & keyed)]
-
-
-def study_area_cells(
-    lon: npt.ArrayLike,
-    lat: npt.ArrayLike,
-    *,
-    outline=None,
-    buffer_m: float = DEFAULT_BUFFER_M,
-    resolution: int = DEFAULT_H3_RESOLUTION,
-) -> np.ndarray:
-    """Return the study-area mask: cells near any place that has held a concern.
-
-    Parameters
-    ----------
-    lon, lat : array_like of float
-        Points of **all** concerns ever made (EPSG:4326), not just the current filter,
-        so the mask does not change with the filter.
-    outline : geopandas.GeoDataFrame, geopandas.GeoSeries or shapely geometry, optional
-        Municipality outline. Frames are reprojected from their CRS; a bare geometry is
-        read as EPSG:4326. Without it the buffer is not limited.
-    buffer_m : float, default DEFAULT_BUFFER_M
-        Distance in metres (EPSG:3006) from the centre of a cell holding a concern within
-        which a cell's centre must lie.
-    resolution : int, default DEFAULT_H3_RESOLUTION
-        H3 resolution.
-
-    Returns
-    -------
-    numpy.ndarray of uint64
-        Sorted mask cells: every cell holding a point, plus every cell whose centre lies
-        within ``buffer_m`` of such a cell's centre and inside ``outline``.
-
-    Notes
-    -----
-    SPEC §6 asks for "the town and villages with a buffer". There is no population grid,
-    so the places where concerns have been made stand in for the populated places. Cells
-    holding a concern are always kept, even when their centre falls just outside the
-    outline, so no concern is lost at the border.
-    """
-    if not (isinstance(buffer_m, int | float) and math.isfinite(buffer_m) and buffer_m >= 0):
-        raise ValueError(f"'buffer_m' should be a finite distance >= 0, got {buffer_m!r}")
-    seeds = _sorted_cells(cells_for_points(lat, lon, resolution), "cells")
-    if not seeds.size:
-        return seeds
-    # Centre spacing is sqrt(3) x edge; half the global mean edge is a safe lower bound.
-    spacing = math.sqrt(3) * 0.5 * h3.average_hexagon_edge_length(resolution, "m")
-    rings = math.ceil(buffer_m / spacing) + 1
-    candidates = np.unique(np.concatenate([h3n.grid_disk(int(c), rings) for c in seeds]))
-    seed_xy = np.column_stack(_TO_METRIC.transform(*cell_centres(seeds)[::-1]))
-    cand_x, cand_y = _TO_METRIC.transform(*cell_centres(candidates)[::-1])
-    dist, _ = cKDTree(seed_xy).query(np.column_stack([cand_x, cand_y]))
-    near = dist <= buffer_m
-    if outline is not None:
-        near &= shapely.contains_xy(_metric_outline(outline), cand_x, cand_y)
-    return np.union1d(seeds, candidates[near])
-
-
-def _metric_outline(outline) -> shapely.Geometry:
-    if isinstance(outline, shapely.Geometry):
-        geom = shapely.transform(outline, lambda xy: np.column_stack(_TO_METRIC.transform(*xy.T)))
-    elif hasattr(outline, "to_crs") and hasattr(outline, "geometry"):
-        frame = outline if outline.crs is not None else outline.set_crs("EPSG:4326")
-        geom = shapely.union_all(frame.to_crs(_METRIC_CRS).geometry.to_numpy())
-    else:
-        raise ValueError(f"'outline' should be a GeoDataFrame or geometry, got {type(outline)}")
-    shapely.prepare(geom)
-    return geom
 
 
 def ring_neighbours(cells: npt.ArrayLike, rings: int = NEIGHBOUR_RINGS) -> sp.csr_array:
@@ -499,11 +414,12 @@ def compute_hotspots(
         ``lon``, ``lat`` (EPSG:4326), ``created_at``, ``precision`` and ``client_key``;
         rows whose ``status`` moderation excluded are dropped here.
     mask_cells : array_like of uint64, optional
-        Study-area cells. Pass :func:`study_area_cells` of **all** concerns so the mask
+        Study-area cells. Pass :func:`~geoservice.core.study_area.study_area_cells` of
+        **all** concerns so the mask
         does not depend on the filter. Default: built from ``df`` itself with
         ``outline`` and ``buffer_m``. Concerns outside the mask are not counted.
     outline, buffer_m
-        Passed to :func:`study_area_cells` when ``mask_cells`` is None.
+        Passed to :func:`~geoservice.core.study_area.study_area_cells` when ``mask_cells`` is None.
     resolution : int, default DEFAULT_H3_RESOLUTION
         H3 resolution of the cells.
     q : float, default 0.05

@@ -19,20 +19,20 @@
    it matches the hotspot map.
 4. **Route** — the stops are visited on an open path that starts at ``start`` and does
    not return, over cell centres in SWEREF 99 TM (EPSG:3006), straight-line metres.
-   Nearest neighbour from the start, then 2-opt (:func:`two_opt`). For up to
-   :data:`EXACT_MAX_STOPS` stops the exact shortest path (:func:`shortest_open_path`,
-   Held–Karp) is used instead: on 200 random cases of 4–7 points 2-opt alone found the
-   optimum in 165 (``tests/core/test_patrol.py``), and the exact search costs
-   milliseconds.
+   Nearest neighbour from the start, then 2-opt (:func:`~geoservice.core.routing.two_opt`).
+   For up to :data:`EXACT_MAX_STOPS` stops the exact shortest path
+   (:func:`~geoservice.core.routing.shortest_open_path`, Held–Karp) is used instead: on
+   200 random cases of 4–7 points 2-opt alone found the optimum in 165
+   (``tests/core/test_patrol.py``), and the exact search costs milliseconds.
 
 Straight-line metres understate the walk or drive; they rank routes, not timetables.
+The routing itself lives in :mod:`geoservice.core.routing`, the GPX and GeoJSON exports
+in :mod:`geoservice.core.patrol_export`.
 """
 
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,24 +59,23 @@ from geoservice.core.hotspots import (
     hotspot_classes,
     one_voice_per_place,
     ring_neighbours,
-    study_area_cells,
 )
+from geoservice.core.routing import (
+    nearest_neighbour_order,
+    route_length,
+    shortest_open_path,
+    two_opt,
+)
+from geoservice.core.study_area import study_area_cells
 from geoservice.core.timewindow import TimeWindow, band_of_hour, window_weights
 
 __all__ = [
     "EXACT_MAX_STOPS",
-    "GPX_NAMESPACE",
     "MAX_STOPS",
     "TOWN_CENTRE",
     "PatrolPlan",
     "PatrolStop",
-    "nearest_neighbour_order",
     "plan_patrol",
-    "route_length",
-    "shortest_open_path",
-    "to_geojson",
-    "to_gpx",
-    "two_opt",
 ]
 
 TOWN_CENTRE: tuple[float, float] = (58.7005, 12.4535)
@@ -88,227 +87,12 @@ MAX_STOPS: int = 50
 EXACT_MAX_STOPS: int = 10
 """Up to this many stops the route is the exact shortest open path (Held–Karp)."""
 
-GPX_NAMESPACE = "http://www.topografix.com/GPX/1/1"
-_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_CREATOR = "Trygghetskartan Mellerud (geoservice)"
-
 _TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 _BANDS = ("day", "evening", "night", "unknown")
 _BAND_SV = {"day": "dag", "evening": "kväll", "night": "natt", "unknown": "okänd tid"}
 _BAND_EN = {"day": "by day", "evening": "in the evening", "night": "at night"}
 _LABELS = {c.code: (c.label_sv, c.label_en) for c in CATEGORIES}
 _CONFIDENCE = {"hot_99": "99", "hot_95": "95", "hot_90": "90"}
-
-
-# --------------------------------------------------------------------------------------
-# Routing on points in metres
-# --------------------------------------------------------------------------------------
-
-
-def _points(points_xy: npt.ArrayLike) -> np.ndarray:
-    pts = np.asarray(points_xy, dtype=float)
-    if pts.size == 0:
-        return pts.reshape(0, 2)
-    if pts.ndim != 2 or pts.shape[1] != 2 or not np.isfinite(pts).all():
-        raise ValueError(f"'points_xy' should be finite (n, 2) coordinates, got shape {pts.shape}")
-    return pts
-
-
-def _start(start_xy: npt.ArrayLike | None) -> np.ndarray | None:
-    if start_xy is None:
-        return None
-    xy = np.asarray(start_xy, dtype=float).ravel()
-    if xy.shape != (2,) or not np.isfinite(xy).all():
-        raise ValueError(f"'start_xy' should be one finite (x, y) pair, got {start_xy!r}")
-    return xy
-
-
-def _order(order: Sequence[int] | npt.ArrayLike, n: int) -> list[int]:
-    out = [int(i) for i in np.asarray(order).ravel()]
-    if sorted(out) != list(range(n)):
-        raise ValueError(f"'order' should be a permutation of 0..{n - 1}, got {out}")
-    return out
-
-
-def _path_distances(pts: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-    """Distances between the points, a start node ``n`` and a free end node ``n + 1``.
-
-    The end node is 0 m from everything, which makes the path open; without a start the
-    start node is 0 m from everything too, so the path may begin anywhere.
-    """
-    n = len(pts)
-    nodes = np.vstack([pts, np.zeros((2, 2)) if start is None else [start, start]])
-    d = np.hypot(*(nodes[:, None, :] - nodes[None, :, :]).transpose(2, 0, 1))
-    d[n + 1, :] = d[:, n + 1] = 0.0
-    if start is None:
-        d[n, :] = d[:, n] = 0.0
-    return d
-
-
-def route_length(
-    points_xy: npt.ArrayLike, order: Sequence[int], start_xy: npt.ArrayLike | None = None
-) -> float:
-    """Return the length of the open path ``start → points[order[0]] → …``.
-
-    Parameters
-    ----------
-    points_xy : array_like, shape (n, 2)
-        Stop coordinates in metres (e.g. EPSG:3006).
-    order : sequence of int
-        Visiting order, a permutation of ``range(n)``.
-    start_xy : array_like, shape (2,), optional
-        Start point; without it the path starts at the first stop.
-
-    Returns
-    -------
-    float
-        Sum of straight-line leg lengths, in the units of the coordinates. The path does
-        not return to the start.
-    """
-    pts, start = _points(points_xy), _start(start_xy)
-    seq = pts[_order(order, len(pts))]
-    if start is not None:
-        seq = np.vstack([start, seq])
-    if len(seq) < 2:
-        return 0.0
-    return float(np.hypot(*np.diff(seq, axis=0).T).sum())
-
-
-def nearest_neighbour_order(
-    points_xy: npt.ArrayLike, start_xy: npt.ArrayLike | None = None
-) -> list[int]:
-    """Return a visiting order by always going to the nearest unvisited point.
-
-    Parameters
-    ----------
-    points_xy : array_like, shape (n, 2)
-        Stop coordinates in metres.
-    start_xy : array_like, shape (2,), optional
-        Where the walk starts; without it, at point 0.
-
-    Returns
-    -------
-    list of int
-        A permutation of ``range(n)``; ties go to the lower index.
-    """
-    pts, start = _points(points_xy), _start(start_xy)
-    n = len(pts)
-    if n == 0:
-        return []
-    left = np.ones(n, dtype=bool)
-    if start is None:
-        order, here = [0], pts[0]
-        left[0] = False
-    else:
-        order, here = [], start
-    while left.any():
-        dist = np.where(left, np.hypot(*(pts - here).T), np.inf)
-        nxt = int(np.argmin(dist))
-        order.append(nxt)
-        left[nxt] = False
-        here = pts[nxt]
-    return order
-
-
-def two_opt(
-    points_xy: npt.ArrayLike, order: Sequence[int], start_xy: npt.ArrayLike | None = None
-) -> list[int]:
-    """Improve an open-path visiting order by 2-opt until no move shortens it.
-
-    Parameters
-    ----------
-    points_xy : array_like, shape (n, 2)
-        Stop coordinates in metres.
-    order : sequence of int
-        Initial visiting order (e.g. :func:`nearest_neighbour_order`).
-    start_xy : array_like, shape (2,), optional
-        Fixed start point that is not itself a stop. Without it both ends are free.
-
-    Returns
-    -------
-    list of int
-        A visiting order never longer than ``order``.
-
-    Notes
-    -----
-    Best-improvement 2-opt on an open path: the path is ``start, stops…, end`` where
-    ``end`` is a free node at distance 0 from everything (and so is ``start`` when none
-    is given). A move reverses the stops ``i..j``; the segment may include the first
-    or the last stop, so the path's first stop and its end can change, never the start.
-    Each pass applies the move that shortens the path most, until none shortens it by
-    more than a millimetre. The result is 2-optimal, not necessarily shortest.
-    """
-    pts, start = _points(points_xy), _start(start_xy)
-    n = len(pts)
-    path = [n, *_order(order, n), n + 1]
-    if n < 2:
-        return path[1:-1]
-    d = _path_distances(pts, start)
-    while True:
-        best, move = -1e-3, None
-        for i in range(1, n):
-            a, b = path[i - 1], path[i]
-            for j in range(i + 1, n + 1):
-                c, e = path[j], path[j + 1]
-                delta = d[a, c] + d[b, e] - d[a, b] - d[c, e]
-                if delta < best:
-                    best, move = delta, (i, j)
-        if move is None:
-            return path[1:-1]
-        i, j = move
-        path[i : j + 1] = path[i : j + 1][::-1]
-
-
-def shortest_open_path(
-    points_xy: npt.ArrayLike, start_xy: npt.ArrayLike | None = None
-) -> list[int]:
-    """Return the exact shortest open-path visiting order (Held–Karp dynamic programme).
-
-    Parameters
-    ----------
-    points_xy : array_like, shape (n, 2)
-        Stop coordinates in metres; ``n`` at most 12 (time and memory grow as
-        ``n**2 2**n``).
-    start_xy : array_like, shape (2,), optional
-        Fixed start point; without it the path may start at any stop.
-
-    Returns
-    -------
-    list of int
-        A shortest visiting order; among equally short ones, the one found first.
-    """
-    pts, start = _points(points_xy), _start(start_xy)
-    n = len(pts)
-    if n > 12:
-        raise ValueError(f"'points_xy' should hold at most 12 points for an exact search, got {n}")
-    if n < 2:
-        return list(range(n))
-    d = _path_distances(pts, start)[: n + 1, : n + 1]
-    full = 1 << n
-    cost = np.full((full, n), np.inf)
-    back = np.full((full, n), -1, dtype=np.int64)
-    for j in range(n):
-        cost[1 << j, j] = d[n, j]
-    for mask in range(1, full):
-        members = [j for j in range(n) if mask >> j & 1]
-        if len(members) < 2:
-            continue
-        for j in members:
-            # cost[prev, k] is inf for k outside prev, so the minimum skips them.
-            options = cost[mask ^ (1 << j)] + d[:n, j]
-            back[mask, j] = k = int(np.argmin(options))
-            cost[mask, j] = options[k]
-    last = int(np.argmin(cost[full - 1]))
-    order, mask = [], full - 1
-    while last >= 0:
-        order.append(last)
-        mask, last = mask ^ (1 << last), int(back[mask, last])
-    return order[::-1]
-
-
-# --------------------------------------------------------------------------------------
-# The plan
-# --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -600,7 +384,7 @@ def plan_patrol(
     start : (float, float), default TOWN_CENTRE
         Where the route starts, (lat, lon) in EPSG:4326.
     mask_cells : array_like of uint64, optional
-        Study area (see :func:`~geoservice.core.hotspots.study_area_cells`); pass the
+        Study area (see :func:`~geoservice.core.study_area.study_area_cells`); pass the
         mask of all concerns so it is the same for every window. Default: built from
         every row of ``df``, whatever the window.
     resolution : int, default DEFAULT_H3_RESOLUTION
@@ -716,133 +500,3 @@ def plan_patrol(
         route_method=method,
         n_concerns=round(n_concerns, 1),
     )
-
-
-# --------------------------------------------------------------------------------------
-# Exports
-# --------------------------------------------------------------------------------------
-
-
-def _headline(stop: PatrolStop, lang: str) -> str:
-    top = next(iter(stop.categories), None)
-    what = _short_label(top, lang) if top else ""
-    if stop.significant:
-        head = f"hotspot {_CONFIDENCE[stop.hotspot_class]} %"
-    else:
-        singular, plural = ("synpunkt", "synpunkter") if lang == "sv" else ("concern", "concerns")
-        head = f"{_fmt(stop.count, lang)} {singular if stop.count == 1 else plural}"
-    return f"{head}, {what}" if what else head
-
-
-def to_gpx(plan: PatrolPlan, name: str = "Patrullplan", *, lang: str = "sv") -> str:
-    """Return the plan as a GPX 1.1 document for a GPS unit or phone.
-
-    Parameters
-    ----------
-    plan : PatrolPlan
-    name : str, default "Patrullplan"
-        Name of the document and the route.
-    lang : {"sv", "en"}, default "sv"
-        Language of the names and descriptions.
-
-    Returns
-    -------
-    str
-        GPX 1.1 (namespace :data:`GPX_NAMESPACE`), coordinates in WGS 84: one waypoint
-        per stop in visiting order, named ``"1. hotspot 99 %, narkotika"`` (visiting
-        number, then what) with the reason as ``desc``, and one ``rte`` whose route
-        points are the stops in visiting order. The start point is not a route point.
-    """
-    if not isinstance(plan, PatrolPlan):
-        raise ValueError(f"'plan' should be a PatrolPlan, got {type(plan)}")
-    if lang not in ("sv", "en"):
-        raise ValueError(f"'lang' should be 'sv' or 'en', got {lang!r}")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrib) -> ET.Element:
-        child = ET.SubElement(parent, tag, attrib)
-        if text is not None:
-            child.text = text
-        return child
-
-    # The namespace is declared on the root and the tags are left unqualified: the
-    # serialised document is the same as with qualified tags, without registering a
-    # default namespace in ElementTree's process-wide table (its ``default_namespace``
-    # option rejects unqualified attributes such as ``lat``).
-    root = ET.Element(
-        "gpx",
-        {
-            "xmlns": GPX_NAMESPACE,
-            "xmlns:xsi": _XSI,
-            "version": "1.1",
-            "creator": _CREATOR,
-            "xsi:schemaLocation": f"{GPX_NAMESPACE} {GPX_NAMESPACE}/gpx.xsd",
-        },
-    )
-    meta = sub(root, "metadata")
-    sub(meta, "name", name)
-    sub(meta, "desc", plan.explanation_sv if lang == "sv" else plan.explanation_en)
-    points = []
-    for number, stop in enumerate(plan.route, 1):
-        label = f"{number}. {_headline(stop, lang)}"
-        desc = stop.why_sv if lang == "sv" else stop.why_en
-        points.append((stop, label, desc))
-        wpt = sub(root, "wpt", lat=f"{stop.lat:.6f}", lon=f"{stop.lon:.6f}")
-        sub(wpt, "name", label)
-        sub(wpt, "desc", desc)
-        sub(wpt, "type", stop.hotspot_class)
-    rte = sub(root, "rte")
-    sub(rte, "name", name)
-    sub(rte, "desc", f"{plan.route_length_m:.0f} m")
-    for stop, label, _ in points:
-        rtept = sub(rte, "rtept", lat=f"{stop.lat:.6f}", lon=f"{stop.lon:.6f}")
-        sub(rtept, "name", label)
-    ET.indent(root)
-    body = ET.tostring(root, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
-
-
-def to_geojson(plan: PatrolPlan) -> dict[str, Any]:
-    """Return the plan as a GeoJSON FeatureCollection (RFC 7946, WGS 84 lon/lat).
-
-    Parameters
-    ----------
-    plan : PatrolPlan
-
-    Returns
-    -------
-    dict
-        One ``Point`` feature per stop in visiting order, with the stop's fields and
-        ``visit`` (1-based visiting number) as properties, then one ``LineString``
-        feature for the route from the start through the stops in visiting order, with
-        ``route_length_m``, ``route_method`` and the window. Without stops the route
-        feature is left out.
-    """
-    if not isinstance(plan, PatrolPlan):
-        raise ValueError(f"'plan' should be a PatrolPlan, got {type(plan)}")
-    features: list[dict[str, Any]] = []
-    for number, stop in enumerate(plan.route, 1):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
-                "properties": {"feature": "stop", "visit": number, **stop.to_dict()},
-            }
-        )
-    if plan.stops:
-        line = [[plan.start[1], plan.start[0]]] + [[s.lon, s.lat] for s in plan.route]
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": line},
-                "properties": {
-                    "feature": "route",
-                    "route_length_m": plan.route_length_m,
-                    "route_method": plan.route_method,
-                    "significant_data": plan.significant_data,
-                    "window": plan.window.to_dict(),
-                    "explanation_sv": plan.explanation_sv,
-                    "explanation_en": plan.explanation_en,
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}

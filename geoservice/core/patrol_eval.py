@@ -37,8 +37,8 @@ from pyproj import Transformer
 from geoservice.core.boundaries import load_outline
 from geoservice.core.demo import synthesize_reports
 from geoservice.core.hexgrid import cell_centres
-from geoservice.core.hotspots import study_area_cells
 from geoservice.core.patrol import TOWN_CENTRE, PatrolPlan, plan_patrol
+from geoservice.core.study_area import study_area_cells
 from geoservice.core.timewindow import TimeWindow
 
 __all__ = [

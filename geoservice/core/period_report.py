@@ -442,7 +442,7 @@ def build_period_report(
     start, end : datetime.date
         First and last day of the period in ``Europe/Stockholm``.
     study_cells : array_like of uint64
-        Study area (:func:`~geoservice.core.hotspots.study_area_cells` of all concerns).
+        Study area (:func:`~geoservice.core.study_area.study_area_cells` of all concerns).
     activities : sequence of dict
         Action-plan activities with the keys :data:`ACTIVITY_KEYS`, follow-up sentences
         already written by the caller.

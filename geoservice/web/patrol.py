@@ -24,7 +24,8 @@ from flask_login import current_user
 
 from geoservice.core.aggregate import active_reports
 from geoservice.core.categories import CATEGORIES
-from geoservice.core.patrol import PatrolPlan, plan_patrol, to_geojson, to_gpx
+from geoservice.core.patrol import PatrolPlan, plan_patrol
+from geoservice.core.patrol_export import to_geojson, to_gpx
 from geoservice.core.report_exports import csv_safe
 from geoservice.core.timewindow import TimeWindow
 from geoservice.maps.base import render_parts

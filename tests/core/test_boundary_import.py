@@ -10,11 +10,8 @@ import pytest
 import shapely
 
 from geoservice.core.boundaries import BoundaryError, load_areas, load_outline
-from geoservice.core.boundary_import import (
-    clip_to_outline,
-    read_boundary_file,
-    validate_against_outline,
-)
+from geoservice.core.boundary_import import read_boundary_file
+from geoservice.core.boundary_outline import clip_to_outline, validate_against_outline
 
 TOWN = (12.4633, 58.6994)  # Mellerud town centre, inside area "mellerud-holm"
 

@@ -23,8 +23,8 @@ from geoservice.core.hotspots import (
     hotspot_classes,
     one_voice_per_place,
     ring_neighbours,
-    study_area_cells,
 )
+from geoservice.core.study_area import study_area_cells
 
 TOWN = (58.7005, 12.4535)  # lat, lon of Mellerud town centre
 TOWN_CELL = h3n.latlng_to_cell(*TOWN, 10)

@@ -14,20 +14,15 @@ import pandas as pd
 import pytest
 
 from geoservice.core.hexgrid import cell_centres
-from geoservice.core.patrol import (
-    EXACT_MAX_STOPS,
-    GPX_NAMESPACE,
-    TOWN_CENTRE,
-    PatrolPlan,
+from geoservice.core.patrol import EXACT_MAX_STOPS, TOWN_CENTRE, PatrolPlan, plan_patrol
+from geoservice.core.patrol_eval import evaluate_recovery
+from geoservice.core.patrol_export import GPX_NAMESPACE, to_geojson, to_gpx
+from geoservice.core.routing import (
     nearest_neighbour_order,
-    plan_patrol,
     route_length,
     shortest_open_path,
-    to_geojson,
-    to_gpx,
     two_opt,
 )
-from geoservice.core.patrol_eval import evaluate_recovery
 from geoservice.core.timewindow import TimeWindow
 
 TOWN_CELL = h3n.latlng_to_cell(*TOWN_CENTRE, 10)

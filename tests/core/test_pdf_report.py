@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 from shapely.geometry import box
 
-from geoservice.core.hotspots import study_area_cells
 from geoservice.core.pdf_report import pdf_text, render_pdf
 from geoservice.core.period_report import build_period_report
+from geoservice.core.study_area import study_area_cells
 
 AREAS = gpd.GeoDataFrame(
     {"id": ["centrum", "norr"], "name": ["Centrum", "Norr & Åsen"], "population": [2000, 500]},

@@ -15,7 +15,6 @@ import pytest
 from shapely.geometry import box
 
 from geoservice.core.hexgrid import cell_centres
-from geoservice.core.hotspots import study_area_cells
 from geoservice.core.period_report import build_period_report, local_day_bounds
 from geoservice.core.report_exports import (
     areas_geojson,
@@ -23,6 +22,7 @@ from geoservice.core.report_exports import (
     hotspots_geojson,
     tables_as_csv,
 )
+from geoservice.core.study_area import study_area_cells
 
 START, END = dt.date(2025, 3, 1), dt.date(2025, 3, 31)  # previous: 29 Jan to 28 Feb
 CENTRUM, NORR = (12.45, 58.70), (12.45, 58.72)
