@@ -51,6 +51,7 @@ __all__ = [
     "compute_hotspots",
     "getis_ord_gi_star",
     "hotspot_classes",
+    "hotspots_from_counts",
     "one_voice_per_place",
     "ring_neighbours",
 ]
@@ -444,12 +445,50 @@ def compute_hotspots(
         )
     else:
         mask = _sorted_cells(mask_cells, "mask_cells")
-    counts = np.zeros(mask.size, dtype=np.int64)
     data_cells, data_counts = count_by_cell(voices["cell"].to_numpy(dtype=np.uint64))
-    if mask.size:
+    return hotspots_from_counts(
+        data_cells,
+        data_counts,
+        mask,
+        q=q,
+        include_cold=include_cold,
+        min_cells=min_cells,
+        min_reports=min_reports,
+    )
+
+
+def hotspots_from_counts(
+    data_cells: npt.ArrayLike,
+    data_counts: npt.ArrayLike,
+    mask: npt.ArrayLike,
+    *,
+    q: float = 0.05,
+    include_cold: bool = False,
+    min_cells: int = MIN_CELLS,
+    min_reports: int = MIN_REPORTS,
+) -> HotspotResult:
+    """Gi* classes from concerns already counted per cell (after one voice per place).
+
+    The database can count a year of concerns per cell far faster than they can be
+    loaded; :func:`compute_hotspots` counts in memory and ends here too.
+
+    Parameters
+    ----------
+    data_cells, data_counts : array_like
+        H3 cells (uint64) and how many voices each holds; cells outside ``mask`` are not
+        counted.
+    mask : array_like of uint64
+        The study area's cells.
+    """
+    _levels(q)
+    mask = _sorted_cells(mask, "mask")
+    data_cells = np.asarray(data_cells, dtype=np.uint64)
+    data_counts = np.asarray(data_counts, dtype=np.int64)
+    counts = np.zeros(mask.size, dtype=np.int64)
+    if mask.size and data_cells.size:
         pos = np.minimum(np.searchsorted(mask, data_cells), mask.size - 1)
         inside = mask[pos] == data_cells
-        counts[pos[inside]] = data_counts[inside]
+        np.add.at(counts, pos[inside], data_counts[inside])
     n_reports, n_cells = int(counts.sum()), int((counts > 0).sum())
     significant = n_reports >= min_reports and n_cells >= min_cells
     if significant:

@@ -10,10 +10,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.demo import DEMO_SOURCE, synthesize_reports
+from geoservice.core.hexgrid import cells_for_points
 from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import layer_for
 from geoservice.store.db import begin_write, session_scope
-from geoservice.store.models import Report, new_id
+from geoservice.store.models import Report, cell_of, new_id
 from geoservice.store.reports import new_receipt
 
 
@@ -23,13 +24,15 @@ def add_demo_reports(app: Flask, *, count: int, start: datetime, end: datetime, 
         layer = layer_for(app, session)
     frame = synthesize_reports(layer.outline, n=count, start=start, end=end, seed=seed)
     area_ids = layer.index.assign(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    cells = cells_for_points(frame["lat"].to_numpy(), frame["lon"].to_numpy()).astype(np.int64)
     rows = []
-    for record, area_id in zip(frame.to_dict("records"), area_ids, strict=True):
+    for record, area_id, cell in zip(frame.to_dict("records"), area_ids, cells, strict=True):
         if area_id is None:
             continue
         lon, lat = record["lon"], record["lat"]
         if record["precision"] == "area":
             lon, lat = layer.area_point(area_id)
+            cell = cell_of(lat, lon)
         rows.append(
             {
                 "id": new_id(),
@@ -47,6 +50,7 @@ def add_demo_reports(app: Flask, *, count: int, start: datetime, end: datetime, 
                 "role": _optional(record["role"]),
                 "age_band": _optional(record["age_band"]),
                 "area_id": str(area_id),
+                "cell": int(cell),
                 "status": "new",
                 "receipt": new_receipt(),
                 "client_key": record["client_key"][:32],

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from geoservice.core.validation import ReportDraft
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
-from geoservice.store.models import Report, new_id
+from geoservice.store.models import Report, cell_of, new_id
 from geoservice.store.reports import new_receipt
 
 IMPORT_SOURCE = "import"
@@ -53,6 +53,7 @@ def import_drafts(
             "role": draft.role,
             "age_band": draft.age_band,
             "area_id": draft.area_id,
+            "cell": cell_of(draft.lat, draft.lon),
             "status": "new",
             "receipt": new_receipt(),
             "idempotency_key": key,

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -70,6 +72,8 @@ class Report(Base):
     role: Mapped[str | None] = mapped_column(String(12), nullable=True)
     age_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
     area_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The H3 resolution-10 cell of the point, so the database can count voices per cell.
+    cell: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="new")
     receipt: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
@@ -84,6 +88,8 @@ class Report(Base):
         Index("ix_reports_area_id", "area_id"),
         Index("ix_reports_status", "status"),
         Index("ix_reports_is_demo", "is_demo"),
+        # Covers the staff hotspot counts (store.aggregates.voice_counts).
+        Index("ix_reports_voices", "kind", "created_at", "cell", "client_key", "status"),
         # Covers the public area counts (store.aggregates.area_group_counts).
         Index(
             "ix_reports_area_counts",
@@ -258,3 +264,21 @@ class AreaLayerRecord(Base):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     imported_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+def cell_of(lat: float, lon: float) -> int | None:
+    """The H3 resolution-10 cell of a point as a signed 64-bit integer (H3 keeps bit 63 0)."""
+    import h3
+
+    try:
+        return h3.str_to_int(h3.latlng_to_cell(lat, lon, 10))
+    except (ValueError, TypeError, h3.H3BaseException):
+        return None
+
+
+@event.listens_for(Report, "before_insert")
+@event.listens_for(Report, "before_update")
+def _set_cell(_mapper, _connection, report: Report) -> None:
+    """Keep ``cell`` in step with the point for every ORM write."""
+    if report.lat is not None and report.lon is not None:
+        report.cell = cell_of(report.lat, report.lon)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from geoservice.core.categories import CATEGORY_CODES, STATUSES
+from geoservice.core.categories import CATEGORY_CODES, EXCLUDED_STATUSES, STATUSES
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import ModerationEvent, Report
@@ -148,3 +149,29 @@ def history(session: Session, report_id: str) -> list[ModerationEvent]:
             .order_by(ModerationEvent.id)
         )
     )
+
+
+def voice_counts(session: Session, staff_filter) -> tuple[np.ndarray, np.ndarray]:
+    """Voices per hex cell for a filter, counted by the database.
+
+    One voice per place (SPEC §6): each client counts at most once per cell and UTC day;
+    a concern without a client key is its own voice; concerns given as a whole area and
+    those moderation took out are not counted. The same rule as
+    :func:`geoservice.core.hotspots.one_voice_per_place`, without loading the rows.
+    """
+    voice = func.coalesce(Report.client_key, Report.id)
+    day = func.date(Report.created_at)
+    voices = (
+        _filtered(select(Report.cell, voice.label("voice"), day.label("day")), staff_filter)
+        .where(
+            Report.precision != "area",
+            Report.status.not_in(sorted(EXCLUDED_STATUSES)),
+            Report.cell.is_not(None),
+        )
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(select(voices.c.cell, func.count()).group_by(voices.c.cell)).all()
+    cells = np.array([row[0] for row in rows], dtype=np.int64).astype(np.uint64)
+    counts = np.array([row[1] for row in rows], dtype=np.int64)
+    return cells, counts

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import json
 
+from flask import Blueprint, Response, jsonify, request
+
+from geoservice.core.hotspots import hotspots_from_counts
 from geoservice.core.masking import mask_personal_data
 from geoservice.extensions import csrf
+from geoservice.maps.hotspot_map import hex_features
 from geoservice.store.db import get_session
 from geoservice.store.models import Report
-from geoservice.store.moderation import staff_reports
+from geoservice.store.moderation import staff_reports, voice_counts
 from geoservice.web.access import audit, requires
+from geoservice.web.analysis import study_area
+from geoservice.web.cache import cached
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected
 from geoservice.web.staff_filter import parse_staff_filter
+from geoservice.web.staff_maps import parse_map_options
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -70,23 +77,26 @@ def list_reports():
 @requires("aggregates")
 def hotspot_cells():
     """Hex cells with Gi* z, p and class for a filter (GeoJSON); no exact points."""
-    from geoservice.maps.hotspot_map import hex_features
-    from geoservice.web.analysis import analyse
-    from geoservice.web.staff_maps import parse_map_options
-
-    query, radius, include_cold, errors = parse_map_options(request.args)
+    query, _radius, include_cold, errors = parse_map_options(request.args)
     try:
         staff_filter = parse_staff_filter(query)
     except FilterRejected as exc:
         errors.update(exc.errors)
     if errors:
         return api_error(422, errors)
-    result = analyse(staff_filter, include_cold=include_cold, radius=radius).hotspots
-    document = hex_features(result.records(include_cold))
-    document.update(
-        filter=staff_filter.as_query(),
-        significant=result.significant,
-        explanation=result.explanation_en,
-        n_reports=result.n_reports,
-    )
-    return jsonify(document)
+
+    def compute() -> bytes:
+        # Counted by the database: a year of concerns is a few thousand cells, not rows.
+        cells, counts = voice_counts(get_session(), staff_filter)
+        result = hotspots_from_counts(cells, counts, study_area(), include_cold=include_cold)
+        document = hex_features(result.records(include_cold))
+        document.update(
+            filter=staff_filter.as_query(),
+            significant=result.significant,
+            explanation=result.explanation_en,
+            n_reports=result.n_reports,
+        )
+        return json.dumps(document, ensure_ascii=False).encode()
+
+    body = cached("hotspots_api", (staff_filter, include_cold), compute)
+    return Response(body, mimetype="application/json")

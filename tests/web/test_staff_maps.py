@@ -154,3 +154,66 @@ def test_page_shows_layers_legend_and_the_band_week_table(app, client, login):
     for marker in ('id="legend"', 'id="band-week"', 'id="staff-areas"', 'id="hot-cells"'):
         assert marker in text
     assert "Benjamini" in text and "kvartisk" in text
+
+
+def test_the_database_counts_voices_exactly_as_the_core_does(app, client, login):
+    """The API counts one voice per place in SQL; the page counts it in memory: the same."""
+    from geoservice.core.hotspots import compute_hotspots
+    from geoservice.store.moderation import staff_frame
+    from geoservice.web.analysis import study_area
+    from geoservice.web.staff_filter import parse_staff_filter
+
+    seed(app, n_background=120, n_cluster=40)
+    now = datetime.now(UTC) - timedelta(days=1)
+    with session_scope(app) as session:
+        # One client pinning the same spot five times a day, two days running, plus an
+        # area-precision concern and one without a client key.
+        for day in range(2):
+            for _ in range(5):
+                session.add(
+                    Report(
+                        lat=PLANTED[0],
+                        lon=PLANTED[1],
+                        category="drugs",
+                        time_of_day="night",
+                        area_id="mellerud-holm",
+                        receipt=new_receipt(),
+                        client_key="flooder",
+                        created_at=now - timedelta(days=day),
+                    )
+                )
+        session.add(
+            Report(
+                lat=58.70,
+                lon=12.45,
+                category="drugs",
+                time_of_day="night",
+                precision="area",
+                area_id="mellerud-holm",
+                receipt=new_receipt(),
+                created_at=now,
+            )
+        )
+        session.add(
+            Report(
+                lat=58.7005,
+                lon=12.4535,
+                category="drugs",
+                time_of_day="night",
+                area_id="mellerud-holm",
+                receipt=new_receipt(),
+                created_at=now,
+            )
+        )
+        bump_version(session)
+    login("police")
+    body = client.get("/api/v1/hotspots").get_json()
+    with app.test_request_context():
+        with session_scope(app) as session:
+            frame = staff_frame(session, parse_staff_filter({"kind": "unsafe"}))
+        expected = compute_hotspots(frame, mask_cells=study_area())
+    assert body["n_reports"] == expected.n_reports
+    by_cell = {f["properties"]["cell"]: f["properties"] for f in body["features"]}
+    for record in expected.records():
+        assert by_cell[record["cell"]]["count"] == record["count"]
+        assert by_cell[record["cell"]]["hotspot_class"] == record["hotspot_class"]
