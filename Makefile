@@ -1,5 +1,7 @@
 # Two commands on a fresh machine (README):  make run   |   make test
 PYTHON ?= python3.11
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
 # The suite runs a second time against this real PostgreSQL server (SPEC §9).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENV   ?= .venv
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/geoservice init-db
 	@if [ "$(DEMO)" = "1" ]; then $(BIN)/geoservice seed-demo; fi
-	$(BIN)/geoservice serve --host $${HOST:-127.0.0.1} --port $${PORT:-5000}
+	$(BIN)/geoservice serve --host $(HOST) --port $(PORT)
 
 ## Debian's Chromium for the real-browser tests (Playwright cannot download its own here).
 browser-deps:

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from geoservice.store import schema
 from geoservice.store.db import engine_for
@@ -55,7 +56,8 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
     """Apply pending migrations and serve the app."""
     schema.upgrade(engine_for(current_app))
     if not production:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside its own CLI; Werkzeug's server is what it would run.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
         return
     if not os.environ.get("GEOSERVICE_SECRET_KEY"):
         raise click.ClickException(
