@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 ## Set everything up and serve the embedded default (SQLite + shipped boundaries) on :5000.
 run: $(STAMP)
 	$(BIN)/geoservice init-db
-	@if [ "$(DEMO)" = "1" ]; then $(BIN)/geoservice seed-demo; fi
+	@if [ "$(DEMO)" = "1" ]; then $(BIN)/geoservice seed-demo --remove >/dev/null && $(BIN)/geoservice seed-demo; fi
 	$(BIN)/geoservice serve --host $(HOST) --port $(PORT)
 
 ## Debian's Chromium for the real-browser tests (Playwright cannot download its own here).
