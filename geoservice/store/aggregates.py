@@ -25,10 +25,9 @@ def bump_version(session: Session) -> None:
     sees the new rows; a rollback advances nothing).
     """
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(
-            update(DataVersion)
-            .where(DataVersion.name == VERSION_NAME)
-            .values(version=DataVersion.version + 1)
+        table = DataVersion.__table__
+        session.connection().execute(
+            update(table).where(table.c.name == VERSION_NAME).values(version=table.c.version + 1)
         )
         return
     engine = session.get_bind()

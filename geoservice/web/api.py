@@ -10,7 +10,12 @@ from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.models import Report
-from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
+from geoservice.store.reports import (
+    IdempotencyConflict,
+    StoredConcern,
+    erase_by_receipt,
+    find_by_receipt,
+)
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
 from geoservice.web.submission import check_report, limit_submissions, read_body, save_report
@@ -28,7 +33,7 @@ def categories():
     )
 
 
-def _receipt_answer(report: Report) -> dict:
+def _receipt_answer(report: StoredConcern) -> dict:
     return {
         "id": report.id,
         "receipt": report.receipt,
