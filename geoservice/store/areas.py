@@ -119,9 +119,9 @@ def layer_for(app: Flask, session: Session) -> AreaLayer:
     """The layer in force, built once per worker and layer id."""
     # A Core read on the session's connection: this runs on every submission.
     table = AreaLayerRecord.__table__
-    layer_id = session.connection().execute(
-        select(table.c.id).where(table.c.active.is_(True))
-    ).scalar()
+    layer_id = (
+        session.connection().execute(select(table.c.id).where(table.c.active.is_(True))).scalar()
+    )
     if layer_id is None:
         return shipped_layer()
     built = app.extensions[_EXTENSION]

@@ -203,15 +203,23 @@ def _slug(patrol: PatrolRequest) -> str:
     return f"patrullplan-{patrol.weekday}-{patrol.from_hour:02d}-{patrol.to_hour % 24:02d}"
 
 
+def _plan_or_refusal():
+    """(request, plan, None) for good parameters, else (None, None, the 422 answer)."""
+    try:
+        patrol = parse_patrol_request(request.args)
+    except FilterRejected as exc:
+        return None, None, api_error(422, exc.errors)
+    return patrol, make_plan(patrol), None
+
+
 @bp.get("/personal/patrull.gpx")
 @requires("aggregates")
 def gpx():
     """The plan as GPX 1.1: waypoints and a route, for a navigation app."""
-    try:
-        patrol = parse_patrol_request(request.args)
-    except FilterRejected as exc:
-        return api_error(422, exc.errors)
-    body = to_gpx(make_plan(patrol), name=_("Patrullplan"), lang=lang())
+    patrol, plan, refusal = _plan_or_refusal()
+    if refusal:
+        return refusal
+    body = to_gpx(plan, name=_("Patrullplan"), lang=lang())
     return attachment(body, "application/gpx+xml", _slug(patrol) + ".gpx")
 
 
@@ -219,11 +227,10 @@ def gpx():
 @requires("aggregates")
 def geojson():
     """The plan as GeoJSON: the stops and the route."""
-    try:
-        patrol = parse_patrol_request(request.args)
-    except FilterRejected as exc:
-        return api_error(422, exc.errors)
-    body = json.dumps(to_geojson(make_plan(patrol)), ensure_ascii=False)
+    patrol, plan, refusal = _plan_or_refusal()
+    if refusal:
+        return refusal
+    body = json.dumps(to_geojson(plan), ensure_ascii=False)
     return attachment(body, "application/geo+json", _slug(patrol) + ".geojson")
 
 
@@ -279,10 +286,7 @@ def log_csv():
 @requires("aggregates")
 def api_plan():
     """The plan as JSON (SPEC §8): stops with rank, position, cell, count, categories."""
-    try:
-        patrol = parse_patrol_request(request.args)
-    except FilterRejected as exc:
-        return api_error(422, exc.errors)
-    return jsonify(
-        make_plan(patrol).to_dict() | {"visit_order": [s.rank for s in make_plan(patrol).route]}
-    )
+    _patrol, plan, refusal = _plan_or_refusal()
+    if refusal:
+        return refusal
+    return jsonify(plan.to_dict() | {"visit_order": [stop.rank for stop in plan.route]})
