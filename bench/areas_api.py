@@ -15,6 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from timing import percentile
+
 from geoservice import create_app
 from geoservice.core.aggregate import aggregate_areas
 from geoservice.core.privacy import coarse_period, public_area_payload
@@ -27,11 +29,6 @@ from geoservice.store.reports import reports_frame
 from geoservice.web.insight import default_months
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -41,7 +38,13 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-areas-"))
     app = create_app(
-        {"INSTANCE_PATH": str(folder), "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
+        {
+            "INSTANCE_PATH": str(folder),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+            # Uncached means recomputed: no window of tolerated staleness.
+            "PUBLIC_CACHE_SECONDS": 0,
+        }
     )
     schema.upgrade(engine_for(app))
     end = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

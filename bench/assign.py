@@ -17,26 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import time
-from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from timing import timed
 
 from geoservice.core.assign import AreaIndex, assign_areas
 from geoservice.core.boundaries import load_areas
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Return the median wall time of ``repeat`` calls and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> int:

@@ -25,10 +25,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import time
 import warnings
-from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib.metadata import version
 
@@ -37,21 +35,12 @@ import libpysal
 import numpy as np
 import scipy.stats
 from pyproj import Transformer
+from timing import timed
 
 from geoservice.core.boundaries import load_outline
 from geoservice.core.demo import synthesize_reports
 from geoservice.core.density import quartic_kde
 from geoservice.core.hotspots import compute_hotspots, ring_neighbours
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """Return the median wall time of ``repeat`` calls and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> int:

@@ -37,8 +37,21 @@ def switch_language_url(lang: str) -> str:
     return url_for(endpoint, **args)
 
 
+def band_labels() -> dict[str, str]:
+    """The time-of-day bands (SPEC §4) in the page's language, in their order."""
+    from flask_babel import gettext as _
+
+    return {
+        "day": _("Dag (06–18)"),
+        "evening": _("Kväll (18–22)"),
+        "night": _("Natt (22–06)"),
+        "unknown": _("Vet inte / hela tiden"),
+    }
+
+
 def init_app(app: Flask) -> None:
     """Remember the language choice and offer the switch to templates."""
     app.after_request(_remember_choice)
     app.jinja_env.globals["switch_language_url"] = switch_language_url
+    app.jinja_env.globals["band_labels"] = band_labels
     app.context_processor(lambda: {"lang": str(get_locale() or "sv")})

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from geoservice.core.validation import ReportDraft
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
-from geoservice.store.models import Report, cell_of, new_id
-from geoservice.store.reports import new_receipt
+from geoservice.store.models import Report
+from geoservice.store.reports import report_row
 
 IMPORT_SOURCE = "import"
 
@@ -38,28 +38,7 @@ def import_drafts(
             )
         )
     rows = [
-        {
-            "id": new_id(),
-            "created_at": when or now,
-            "lon": draft.lon,
-            "lat": draft.lat,
-            "precision": draft.precision,
-            "kind": draft.kind,
-            "category": draft.category,
-            "time_of_day": draft.time_of_day,
-            "weekend": draft.weekend,
-            "description": draft.description,
-            "suggestion": draft.suggestion,
-            "role": draft.role,
-            "age_band": draft.age_band,
-            "area_id": draft.area_id,
-            "cell": cell_of(draft.lat, draft.lon),
-            "status": "new",
-            "receipt": new_receipt(),
-            "idempotency_key": key,
-            "source": IMPORT_SOURCE,
-            "is_demo": False,
-        }
+        report_row(draft, created_at=when or now, client=None, source=IMPORT_SOURCE)
         for _row, draft, when, key in accepted
         if key not in existing
     ]

@@ -74,6 +74,36 @@ def _fingerprint(draft: ReportDraft) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def report_row(
+    draft: ReportDraft, *, created_at: datetime, client: str | None, source: str
+) -> dict:
+    """The new row of a checked concern: its id, receipt, cell and fingerprint made here."""
+    return {
+        "id": new_id(),
+        "created_at": created_at,
+        "lon": draft.lon,
+        "lat": draft.lat,
+        "cell": cell_of(draft.lat, draft.lon),
+        "precision": draft.precision,
+        "kind": draft.kind,
+        "category": draft.category,
+        "time_of_day": draft.time_of_day,
+        "weekend": draft.weekend,
+        "description": draft.description,
+        "suggestion": draft.suggestion,
+        "role": draft.role,
+        "age_band": draft.age_band,
+        "area_id": draft.area_id,
+        "status": "new",
+        "receipt": new_receipt(),
+        "idempotency_key": draft.idempotency_key,
+        "payload_hash": _fingerprint(draft),
+        "client_key": client,
+        "source": source,
+        "is_demo": False,
+    }
+
+
 def store_report(
     session: Session,
     draft: ReportDraft,
@@ -92,7 +122,8 @@ def store_report(
     IdempotencyConflict
         When the key was used before for a different concern.
     """
-    fingerprint = _fingerprint(draft)
+    row = report_row(draft, created_at=now or datetime.now(UTC), client=client, source=source)
+    fingerprint = row["payload_hash"]
     # Take the write lock before the key lookup, so two replays cannot both miss it.
     begin_write(session)
     connection = session.connection()
@@ -101,30 +132,6 @@ def store_report(
         if earlier is not None:
             session.rollback()
             return _replayed(earlier, fingerprint)
-    row = {
-        "id": new_id(),
-        "created_at": now or datetime.now(UTC),
-        "lon": draft.lon,
-        "lat": draft.lat,
-        "cell": cell_of(draft.lat, draft.lon),
-        "precision": draft.precision,
-        "kind": draft.kind,
-        "category": draft.category,
-        "time_of_day": draft.time_of_day,
-        "weekend": draft.weekend,
-        "description": draft.description,
-        "suggestion": draft.suggestion,
-        "role": draft.role,
-        "age_band": draft.age_band,
-        "area_id": draft.area_id,
-        "status": "new",
-        "receipt": new_receipt(),
-        "idempotency_key": draft.idempotency_key,
-        "payload_hash": fingerprint,
-        "client_key": client,
-        "source": source,
-        "is_demo": False,
-    }
     try:
         connection.execute(insert(REPORTS), row)
         bump_version(session)

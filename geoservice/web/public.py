@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from geoservice.core.categories import CATEGORIES
 from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
+from geoservice.i18n import band_labels
 from geoservice.maps.base import MapSettings, render_parts
 from geoservice.maps.choropleth import choropleth_map, class_breaks, mix_popup
 from geoservice.maps.report_map import PinTexts, report_map
@@ -206,7 +207,7 @@ def insight_map():
     figures = public_areas(public_filter).figures
     k = figures["k"]
     labels = {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
-    band_labels = _band_labels()
+    bands = band_labels()
     values = {
         a["id"]: a["rate_per_1000" if measure == "rate" else "count"] for a in figures["areas"]
     }
@@ -243,16 +244,7 @@ def insight_map():
         k=k,
         number=lambda v: _number(v, k),
         category_labels=labels,
-        band_labels=band_labels,
+        band_labels=bands,
         categories=[(c.code, labels[c.code]) for c in CATEGORIES],
         approximate=layer.approximate,
     ), (422 if errors else 200)
-
-
-def _band_labels() -> dict[str, str]:
-    return {
-        "day": _("Dag (06–18)"),
-        "evening": _("Kväll (18–22)"),
-        "night": _("Natt (22–06)"),
-        "unknown": _("Vet inte / hela tiden"),
-    }

@@ -28,6 +28,7 @@ from geoservice.web.insight import FilterRejected
 from geoservice.web.promise import activity_followup, followup_text, labels
 from geoservice.web.public import map_settings
 from geoservice.web.staff_filter import StaffFilter
+from geoservice.web.staff_maps import layer_names
 
 bp = Blueprint("report", __name__, url_prefix="/personal")
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -154,13 +155,7 @@ def period_report():
         area_values=rates,
         area_legend=legend,
         area_tooltips={row.area_id: row.name for row in report.areas.itertuples()},
-        layer_names={
-            "areas": _("Områden: per 1 000 invånare"),
-            "boundaries": _("Områdesgränser"),
-            "density": _("Täthetskarta"),
-            "hotspots": _("Hotspots (Gi*)"),
-            "points": _("Exakta platser"),
-        },
+        layer_names=layer_names(),
         settings=map_settings(),
         aria_label=_("Karta över hotspots och områden under perioden"),
     )

@@ -46,6 +46,17 @@ def parse_map_options(args) -> tuple[dict, int, bool]:
     return query, radius, include_cold, errors
 
 
+def layer_names() -> dict[str, str]:
+    """The staff map's layers by name, in the page's language."""
+    return {
+        "areas": _("Områden: per 1 000 invånare"),
+        "boundaries": _("Områdesgränser"),
+        "density": _("Täthetskarta"),
+        "hotspots": _("Hotspots (Gi*)"),
+        "points": _("Exakta platser"),
+    }
+
+
 def class_labels() -> dict[str, str]:
     return {
         "hot_99": _("Hotspot, 99 % säkerhet"),
@@ -109,13 +120,7 @@ def hotspots():
         area_values=rates,
         area_legend=area_legend,
         area_tooltips=tooltips,
-        layer_names={
-            "areas": _("Områden: per 1 000 invånare"),
-            "boundaries": _("Områdesgränser"),
-            "density": _("Täthetskarta"),
-            "hotspots": _("Hotspots (Gi*)"),
-            "points": _("Exakta platser"),
-        },
+        layer_names=layer_names(),
         settings=map_settings(),
         aria_label=_("Hotspotkarta över Melleruds kommun"),
     )
@@ -124,6 +129,7 @@ def hotspots():
     hot_cells.sort(key=lambda r: -(r["gi_z"] or 0))
     return render_template(
         "staff/hotspots.html",
+        layer_names=layer_names(),
         map_parts=render_parts(fmap),
         staff_filter=staff_filter,
         errors=errors,
