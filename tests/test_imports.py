@@ -132,3 +132,11 @@ def test_report_import_dry_run_all_or_nothing_and_idempotent(app, runner, tmp_pa
         rows = list(session.scalars(select(Report)))
     assert {r.source for r in rows} == {"import"} and len(rows) == 2
     assert {r.created_at.year for r in rows} == {2018}
+
+
+def test_boundaries_list_marks_the_layer_in_use(app, runner, tmp_path):
+    before = runner.invoke(args=["boundaries", "list"])
+    assert "* shipped default" in before.output
+    runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
+    after = runner.invoke(args=["boundaries", "list"])
+    assert "* 1: regso.gpkg, 2 areas" in after.output and "shipped default" not in after.output

@@ -185,3 +185,42 @@ def test_residents_read_the_promise_page(page, demo_server, screenshot_dir):
     expect(page.locator(".activity").first).to_contain_text("Uppföljning")
     assert_accessible(page, "/lofte")
     page.screenshot(path=screenshot_dir / "lofte-desktop.png", full_page=True)
+
+
+def test_municipality_writes_a_promise_an_activity_and_a_follow_up_note(page, demo_server):
+    from datetime import date, timedelta
+
+    log_in(page, demo_server, "municipality")
+    page.click("text=Medborgarlöften och åtgärdsplaner")
+    expect(page.locator("#promise-list li").first).to_be_visible()
+    assert_accessible(page, "promises")
+    page.fill("#p-title", "Medborgarlöfte från webbläsartest")
+    page.fill("#p-focus_areas", "Trygga stråk")
+    page.check("input[name=published]")
+    page.click("text=Spara löftet")
+    expect(page.locator("h1")).to_have_text("Medborgarlöfte från webbläsartest")
+    assert_accessible(page, "one promise")
+
+    page.fill("#a-title", "Belysning längs Storgatan")
+    page.select_option("#a-responsible", "municipality")
+    page.check("#a-area_ids input[value=mellerud-holm]")
+    page.check("#a-categories input[value=lighting]")
+    page.fill("#a-start_on", (date.today() - timedelta(days=60)).isoformat())
+    page.click("text=Spara aktiviteten")
+    expect(page.locator("h1")).to_have_text("Belysning längs Storgatan")
+    expect(page.locator("#followup-text")).not_to_be_empty()
+    page.fill("#note", "Tio nya lampor uppsatta.")
+    page.click("text=Lägg till anteckning")
+    expect(page.locator("#notes")).to_contain_text("Tio nya lampor uppsatta.")
+    assert_accessible(page, "activity")
+
+    page.goto(demo_server.url + "/lofte")
+    expect(page.locator("h2", has_text="Medborgarlöfte från webbläsartest")).to_be_visible()
+
+
+def test_admin_sees_the_area_layer_in_use(page, demo_server):
+    log_in(page, demo_server, "admin")
+    page.click("text=Områdesindelning")
+    expect(page.locator("#active-layer")).to_contain_text("valdistrikt")
+    expect(page.locator("#active-layer")).to_contain_text("5")
+    assert_accessible(page, "area layers")

@@ -269,3 +269,11 @@ def test_screenshots(new_context, live_server, screenshot_dir, external_requests
     for name in ("resident-mobile.png", "resident-desktop.png", "receipt-mobile.png"):
         assert (screenshot_dir / name).stat().st_size > 10_000
     assert external_requests.except_tiles() == [], external_requests.urls
+
+
+def test_the_not_found_page_is_readable_and_accessible(page, live_server):
+    response = page.goto(live_server.url + "/kvitto/AAAA-BBBB-CCCC")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("Sidan finns inte.")
+    expect(page.locator("a", has_text="Till startsidan")).to_be_visible()
+    assert_accessible(page, "404 page")
