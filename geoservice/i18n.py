@@ -37,6 +37,19 @@ def switch_language_url(lang: str) -> str:
     return url_for(endpoint, **args)
 
 
+def page_language() -> str:
+    """The language of this page: ``sv`` or ``en``."""
+    return str(get_locale() or "sv")
+
+
+def category_labels() -> dict[str, str]:
+    """Category code → label in the page's language (SPEC §4), in their order."""
+    from geoservice.core.categories import CATEGORIES
+
+    english = page_language() == "en"
+    return {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
+
+
 def band_labels() -> dict[str, str]:
     """The time-of-day bands (SPEC §4) in the page's language, in their order."""
     from flask_babel import gettext as _
@@ -54,4 +67,4 @@ def init_app(app: Flask) -> None:
     app.after_request(_remember_choice)
     app.jinja_env.globals["switch_language_url"] = switch_language_url
     app.jinja_env.globals["band_labels"] = band_labels
-    app.context_processor(lambda: {"lang": str(get_locale() or "sv")})
+    app.context_processor(lambda: {"lang": page_language()})

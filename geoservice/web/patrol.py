@@ -18,16 +18,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.aggregate import active_reports
-from geoservice.core.categories import CATEGORIES
 from geoservice.core.patrol import PatrolPlan, plan_patrol
 from geoservice.core.patrol_export import to_geojson, to_gpx
 from geoservice.core.report_exports import csv_safe
 from geoservice.core.timewindow import TimeWindow
+from geoservice.i18n import category_labels, page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.patrol_map import patrol_map, patrol_svg
 from geoservice.store.areas import current_layer
@@ -124,12 +123,8 @@ def make_plan(patrol: PatrolRequest) -> PatrolPlan:
     return cached("patrol", (patrol.window, patrol.stops, patrol.data), compute)
 
 
-def lang() -> str:
-    return str(get_locale() or "sv")
-
-
 def _route(plan: PatrolPlan) -> list[dict]:
-    english = lang() == "en"
+    english = page_language() == "en"
     return [
         {
             "visit": visit,
@@ -142,7 +137,7 @@ def _route(plan: PatrolPlan) -> list[dict]:
 
 
 def _page(template: str, patrol: PatrolRequest | None, errors: dict, status: int = 200, **extra):
-    english = lang() == "en"
+    english = page_language() == "en"
     plan = make_plan(patrol) if patrol else None
     layer = current_layer()
     route = _route(plan) if plan else []
@@ -152,7 +147,7 @@ def _page(template: str, patrol: PatrolRequest | None, errors: dict, status: int
         "route": route,
         "errors": errors,
         "choices": WEEKDAY_CHOICES,
-        "categories": {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES},
+        "categories": category_labels(),
         "english": english,
         "log": patrol_log(get_session(), limit=50),
         "today": datetime.now(LOCAL).date(),
@@ -219,7 +214,7 @@ def gpx():
     patrol, plan, refusal = _plan_or_refusal()
     if refusal:
         return refusal
-    body = to_gpx(plan, name=_("Patrullplan"), lang=lang())
+    body = to_gpx(plan, name=_("Patrullplan"), lang=page_language())
     return attachment(body, "application/gpx+xml", _slug(patrol) + ".gpx")
 
 

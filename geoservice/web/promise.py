@@ -7,12 +7,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.aggregate import active_reports
-from geoservice.core.categories import CATEGORIES
 from geoservice.core.followup import (
     FollowUp,
     FollowUpUnavailable,
@@ -21,6 +19,7 @@ from geoservice.core.followup import (
     equal_windows,
     public_followup,
 )
+from geoservice.i18n import category_labels, page_language
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.models import Activity, Promise
@@ -52,17 +51,12 @@ def today():
     return datetime.now(LOCAL).date()
 
 
-def lang() -> str:
-    return str(get_locale() or "sv")
-
-
 def join_labels(codes: str, names: dict[str, str]) -> str:
     """Stored comma-separated codes as a readable list of names."""
     return ", ".join(names.get(code, code) for code in split_list(codes))
 
 
 def labels() -> dict:
-    english = lang() == "en"
     return {
         "responsible": {
             "police": _("Polisen"),
@@ -70,7 +64,7 @@ def labels() -> dict:
             "both": _("Polisen och kommunen"),
         },
         "status": {"planned": _("Planerad"), "ongoing": _("Pågår"), "done": _("Genomförd")},
-        "categories": {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES},
+        "categories": category_labels(),
         "areas": dict(current_layer().choices()),
     }
 
@@ -123,8 +117,8 @@ def activity_followup(activity: Activity) -> ActivityFollowUp:
 def followup_text(result: ActivityFollowUp, *, k: int | None) -> str:
     """The plain-language follow-up sentence, suppressed for the public when ``k`` is given."""
     if result.followup is None:
-        return (result.unavailable_en if lang() == "en" else result.unavailable_sv) or ""
-    return describe_followup(result.followup, lang(), k=k)
+        return (result.unavailable_en if page_language() == "en" else result.unavailable_sv) or ""
+    return describe_followup(result.followup, page_language(), k=k)
 
 
 # Public page ---------------------------------------------------------------------------
@@ -148,7 +142,7 @@ def public_promises():
                 }
             )
         shown.append((promise, rows))
-    figures = public_areas(parse_public_filter({}, lang=lang())).figures
+    figures = public_areas(parse_public_filter({}, lang=page_language())).figures
     label = labels()
     current = [a for promise, rows in shown[:1] for a in (r["activity"] for r in rows)]
     said_did = []

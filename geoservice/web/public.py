@@ -13,13 +13,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from geoservice.core.categories import CATEGORIES
 from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
-from geoservice.i18n import band_labels
+from geoservice.i18n import band_labels, category_labels, page_language
 from geoservice.maps.base import MapSettings, render_parts
 from geoservice.maps.choropleth import choropleth_map, class_breaks, mix_popup
 from geoservice.maps.report_map import PinTexts, report_map
@@ -48,11 +46,6 @@ def demo_banner() -> dict:
         return {"demo_banner": False}
 
 
-def lang() -> str:
-    """The page language as a plain code."""
-    return str(get_locale() or "sv")
-
-
 def vendor_url(package: str, filename: str) -> str:
     """URL of a vendored JS/CSS file served by the app."""
     return url_for("assets.vendor", package=package, filename=filename)
@@ -68,9 +61,8 @@ def map_settings() -> MapSettings:
 
 
 def _form_options() -> dict:
-    english = lang() == "en"
     return {
-        "categories": [(c.code, c.label_en if english else c.label_sv) for c in CATEGORIES],
+        "categories": list(category_labels().items()),
         "areas": current_layer().choices(),
         "roles": list(ROLES),
         "age_bands": list(AGE_BANDS),
@@ -126,7 +118,7 @@ def submit():
         draft = check_report(values, from_form=True)
         stored = save_report(draft, source="web")
     except ReportRejected as exc:
-        errors = exc.messages(lang())
+        errors = exc.messages(page_language())
         # A point's problems belong to the place question as a whole.
         for field in ("lat", "lon", "area_id"):
             if field in errors:
@@ -134,7 +126,7 @@ def submit():
         return _render_form(values, errors, 422)
     except IdempotencyConflict:
         values["idempotency_key"] = ""
-        return _render_form(values, {"form": describe("idempotency_key", lang())}, 409)
+        return _render_form(values, {"form": describe("idempotency_key", page_language())}, 409)
     return redirect(url_for("public.receipt", receipt=stored.report.receipt, new=1), 303)
 
 
@@ -152,9 +144,8 @@ def receipt_lookup():
     return render_template("public/lookup.html", code="", error=None)
 
 
-@bp.get("/kvitto/<receipt>")
-def receipt(receipt: str):
-    """Show the concern's status to the holder of its receipt code."""
+def _receipt_page(receipt: str, *, is_new: bool = False, erase_error: str | None = None):
+    """The holder's view of their concern; 404 for an unknown code."""
     report = find_by_receipt(get_session(), receipt)
     if report is None:
         abort(404)
@@ -162,26 +153,24 @@ def receipt(receipt: str):
         "public/receipt.html",
         report=report,
         area_name=current_layer().name(report.area_id),
-        is_new=request.args.get("new") == "1",
-        category_labels={c.code: (c.label_sv, c.label_en) for c in CATEGORIES},
+        is_new=is_new,
+        category_labels=category_labels(),
+        erase_error=erase_error,
     )
+
+
+@bp.get("/kvitto/<receipt>")
+def receipt(receipt: str):
+    """Show the concern's status to the holder of its receipt code."""
+    return _receipt_page(receipt, is_new=request.args.get("new") == "1")
 
 
 @bp.post("/kvitto/<receipt>/radera")
 def erase(receipt: str):
     """Erase the concern for good (GDPR erasure) and confirm it."""
     if request.form.get("confirm") != "yes":
-        report = find_by_receipt(get_session(), receipt)
-        if report is None:
-            abort(404)
-        return render_template(
-            "public/receipt.html",
-            report=report,
-            area_name=current_layer().name(report.area_id),
-            is_new=False,
-            category_labels={c.code: (c.label_sv, c.label_en) for c in CATEGORIES},
-            erase_error=_("Kryssa i rutan för att bekräfta att synpunkten ska raderas."),
-        ), 422
+        message = _("Kryssa i rutan för att bekräfta att synpunkten ska raderas.")
+        return _receipt_page(receipt, erase_error=message), 422
     if not erase_by_receipt(get_session(), receipt):
         abort(404)
     return render_template("public/erased.html")
@@ -190,23 +179,22 @@ def erase(receipt: str):
 def _number(value: float | None, k: int) -> str:
     if value is None:
         return _("färre än %(k)s eller dolt", k=k)
-    return f"{value:g}".replace(".", ",") if lang() == "sv" else f"{value:g}"
+    return f"{value:g}".replace(".", ",") if page_language() == "sv" else f"{value:g}"
 
 
 @bp.get("/karta")
 def insight_map():
     """The public map: concerns per area for whole months, k-protected."""
-    english = lang() == "en"
     try:
-        public_filter = parse_public_filter(request.args, lang=lang())
+        public_filter = parse_public_filter(request.args, lang=page_language())
         errors = {}
     except FilterRejected as exc:
         errors = exc.errors
-        public_filter = parse_public_filter({}, lang=lang())
+        public_filter = parse_public_filter({}, lang=page_language())
     measure = "rate" if request.args.get("measure") == "rate" else "count"
     figures = public_areas(public_filter).figures
     k = figures["k"]
-    labels = {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
+    labels = category_labels()
     bands = band_labels()
     values = {
         a["id"]: a["rate_per_1000" if measure == "rate" else "count"] for a in figures["areas"]
@@ -245,6 +233,6 @@ def insight_map():
         number=lambda v: _number(v, k),
         category_labels=labels,
         band_labels=bands,
-        categories=[(c.code, labels[c.code]) for c in CATEGORIES],
+        categories=list(labels.items()),
         approximate=layer.approximate,
     ), (422 if errors else 200)

@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.pdf_report import render_pdf
 from geoservice.core.period_report import PeriodReport, build_period_report
 from geoservice.core.report_exports import areas_geojson, hotspots_geojson, tables_as_csv
+from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.choropleth import class_breaks
 from geoservice.maps.hotspot_map import hex_features, hotspot_map
@@ -33,10 +33,6 @@ from geoservice.web.staff_maps import layer_names
 bp = Blueprint("report", __name__, url_prefix="/personal")
 LOCAL = ZoneInfo("Europe/Stockholm")
 MAX_DAYS = 3 * 366
-
-
-def lang() -> str:
-    return str(get_locale() or "sv")
 
 
 def parse_period(args) -> tuple[date, date]:
@@ -83,8 +79,8 @@ def _activities(start: date, end: date) -> list[dict]:
                     "area_names": [names["areas"].get(a, a) for a in split_list(activity.area_ids)],
                     "start_on": activity.start_on,
                     "end_on": activity.end_on,
-                    "followup_sv": followup_text(result, k=None) if lang() == "sv" else "",
-                    "followup_en": followup_text(result, k=None) if lang() == "en" else "",
+                    "followup_sv": followup_text(result, k=None) if page_language() == "sv" else "",
+                    "followup_en": followup_text(result, k=None) if page_language() == "en" else "",
                 }
             )
     return rows
@@ -107,7 +103,7 @@ def build_report(start: date, end: date) -> PeriodReport:
         activities=_activities(start, end),
         include_suggestions=include,
         k=current_app.config["K_ANONYMITY"],
-        lang=lang(),
+        lang=page_language(),
     )
     if include:
         n = sum(len(v) for v in (report.suggestions or {}).values())
@@ -177,7 +173,7 @@ def period_report_pdf():
     if errors:
         return api_error(422, errors)
     report = build_report(*period)
-    body = render_pdf(report, current_layer().areas, lang=lang())
+    body = render_pdf(report, current_layer().areas, lang=page_language())
     return attachment(body, "application/pdf", f"lagesbild-{report.start}-{report.end}.pdf")
 
 

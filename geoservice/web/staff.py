@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from geoservice.core.categories import CATEGORIES, STATUSES
+from geoservice.core.categories import STATUSES
+from geoservice.i18n import category_labels
 from geoservice.store.accounts import audit_events
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -40,9 +40,8 @@ def status_labels() -> dict[str, str]:
 
 
 def _labels() -> dict:
-    english = str(get_locale() or "sv") == "en"
     return {
-        "categories": {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES},
+        "categories": category_labels(),
         "statuses": status_labels(),
         "areas": dict(current_layer().choices()),
     }

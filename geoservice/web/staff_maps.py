@@ -5,12 +5,12 @@ from __future__ import annotations
 import h3
 import numpy as np
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.aggregate import WEEK_PARTS
-from geoservice.core.categories import CATEGORIES, TIME_BANDS
+from geoservice.core.categories import TIME_BANDS
+from geoservice.i18n import category_labels, page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.choropleth import class_breaks
 from geoservice.maps.hotspot_map import CLASS_COLOURS, hex_features, hotspot_map
@@ -73,7 +73,7 @@ def class_labels() -> dict[str, str]:
 @requires("aggregates")
 def hotspots():
     """Density, significant hotspots, points (for roles allowed) and area rates for a filter."""
-    english = str(get_locale() or "sv") == "en"
+    english = page_language() == "en"
     query, radius, include_cold, errors = parse_map_options(request.args)
     try:
         staff_filter = parse_staff_filter(query)
@@ -124,7 +124,7 @@ def hotspots():
         settings=map_settings(),
         aria_label=_("Hotspotkarta över Melleruds kommun"),
     )
-    category_labels = {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
+    labels_of_categories = category_labels()
     hot_cells = [r for r in records if r["hotspot_class"].startswith("hot")]
     hot_cells.sort(key=lambda r: -(r["gi_z"] or 0))
     return render_template(
@@ -144,7 +144,7 @@ def hotspots():
         class_colours=CLASS_COLOURS,
         hot_cells=hot_cells[:10],
         cell_centre=lambda cell: h3.cell_to_latlng(cell),
-        category_labels=category_labels,
+        category_labels=labels_of_categories,
         statuses=status_labels(),
         time_bands=TIME_BANDS,
         week_parts=WEEK_PARTS,
