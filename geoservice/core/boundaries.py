@@ -157,7 +157,7 @@ def load_areas(path: str | Path | None = None) -> gpd.GeoDataFrame:
 
     ids = _checked_ids(frame["id"], path)
     names = _checked_names(frame["name"], ids, path)
-    population = _checked_population(frame["population"], ids, path)
+    population = _checked_population(frame["population"], ids, path).astype(np.int64)
     _check_geometries(frame, path, labels=ids)
 
     return gpd.GeoDataFrame(
@@ -265,43 +265,63 @@ def _rows(mask: pd.Series) -> str:
     return _listed(f"#{i + 1}" for i in np.flatnonzero(mask.to_numpy()))
 
 
-def _checked_ids(raw: pd.Series, path: Path) -> pd.Series:
+def _role(column: str, role: str) -> str:
+    """How a message names a field: its own name, and its role when that differs."""
+    return repr(column) if column == role else f"{column!r} ({role})"
+
+
+def _checked_ids(raw: pd.Series, path: Path, column: str = "id") -> pd.Series:
+    """Ids as non-empty, unique text; numbers stored as floats keep no '.0'."""
     missing = raw.isna()
     if missing.any():
-        raise BoundaryError(f"{path}: field 'id' is missing in feature(s) {_rows(missing)}")
-    ids = raw.astype(str).str.strip()
+        raise BoundaryError(f"{path}: field {column!r} is missing in feature(s) {_rows(missing)}")
+    ids = raw.map(_id_text).str.strip()
     empty = ids == ""
     if empty.any():
-        raise BoundaryError(f"{path}: field 'id' is empty in feature(s) {_rows(empty)}")
+        raise BoundaryError(f"{path}: field {column!r} is empty in feature(s) {_rows(empty)}")
     duplicated = ids[ids.duplicated(keep=False)].unique()
     if len(duplicated):
-        raise BoundaryError(f"{path}: field 'id' has duplicate value(s) {_listed(duplicated)}")
+        raise BoundaryError(
+            f"{path}: field {column!r} has duplicate value(s) {_listed(duplicated)}"
+        )
     return ids.reset_index(drop=True)
 
 
-def _checked_names(raw: pd.Series, ids: pd.Series, path: Path) -> pd.Series:
-    missing = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
+def _id_text(value) -> str:
+    # Codes stored as numbers must not come out as "1461.0".
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _checked_names(raw: pd.Series, ids: pd.Series, path: Path, column: str = "name") -> pd.Series:
+    text = raw.map(lambda v: "" if pd.isna(v) else _id_text(v)).str.strip()
+    missing = (text == "").to_numpy()
     if missing.any():
-        raise BoundaryError(f"{path}: field 'name' is missing for id(s) {_listed(ids[missing])}")
-    return raw.astype(str).reset_index(drop=True)
+        raise BoundaryError(
+            f"{path}: field {_role(column, 'name')} is missing for id(s) {_listed(ids[missing])}"
+        )
+    return text.reset_index(drop=True)
 
 
-def _checked_population(raw: pd.Series, ids: pd.Series, path: Path) -> pd.Series:
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+def _checked_population(
+    raw: pd.Series, ids: pd.Series, path: Path, column: str = "population"
+) -> pd.Series:
+    text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(values) | (np.nan_to_num(values) % 1 != 0)
     if bad.any():
         raise BoundaryError(
-            f"{path}: field 'population' must be a whole number; "
+            f"{path}: field {_role(column, 'population')} must be a whole number; "
             f"not one for id(s) {_listed(ids[bad])}"
         )
-    values = values.astype(np.int64)
     negative = values < 0
     if negative.any():
         raise BoundaryError(
-            f"{path}: field 'population' must not be negative; "
+            f"{path}: field {_role(column, 'population')} must not be negative; "
             f"negative for id(s) {_listed(ids[negative])}"
         )
-    return pd.Series(values)
+    return pd.Series(values.astype(np.int64), dtype="Int64")
 
 
 def _check_geometries(frame: gpd.GeoDataFrame, path: Path, labels: pd.Series) -> None:

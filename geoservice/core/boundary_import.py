@@ -32,8 +32,10 @@ from geoservice.core.boundaries import (
     STORAGE_CRS,
     BoundaryError,
     CoverageReport,
+    _checked_ids,
+    _checked_names,
+    _checked_population,
     _listed,
-    _rows,
 )
 from geoservice.core.boundary_outline import (
     _polygonal_parts,
@@ -422,57 +424,6 @@ def _field(
         f"{path}: no {role} field found (looked for {', '.join(candidates)}); "
         f"name it with --{role}-field{option}; fields: {found}"
     )
-
-
-def _checked_ids(raw: pd.Series, path: Path, column: str) -> pd.Series:
-    missing = raw.isna()
-    if missing.any():
-        raise BoundaryError(f"{path}: field {column!r} is missing in feature(s) {_rows(missing)}")
-    ids = raw.map(_id_text).str.strip()
-    empty = ids == ""
-    if empty.any():
-        raise BoundaryError(f"{path}: field {column!r} is empty in feature(s) {_rows(empty)}")
-    duplicated = ids[ids.duplicated(keep=False)].unique()
-    if len(duplicated):
-        raise BoundaryError(
-            f"{path}: field {column!r} has duplicate value(s) {_listed(duplicated)}"
-        )
-    return ids.reset_index(drop=True)
-
-
-def _id_text(value) -> str:
-    # Codes stored as numbers must not come out as "1461.0".
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _checked_names(raw: pd.Series, ids: pd.Series, path: Path, column: str) -> pd.Series:
-    text = raw.map(lambda v: "" if pd.isna(v) else _id_text(v)).str.strip()
-    missing = (text == "").to_numpy()
-    if missing.any():
-        raise BoundaryError(
-            f"{path}: field {column!r} (name) is missing for id(s) {_listed(ids[missing])}"
-        )
-    return text.reset_index(drop=True)
-
-
-def _checked_population(raw: pd.Series, ids: pd.Series, path: Path, column: str) -> pd.Series:
-    text = raw.map(lambda v: v.strip() if isinstance(v, str) else v)
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values) | (np.nan_to_num(values) % 1 != 0)
-    if bad.any():
-        raise BoundaryError(
-            f"{path}: field {column!r} (population) must be a whole number; "
-            f"not one for id(s) {_listed(ids[bad])}"
-        )
-    negative = values < 0
-    if negative.any():
-        raise BoundaryError(
-            f"{path}: field {column!r} (population) must not be negative; "
-            f"negative for id(s) {_listed(ids[negative])}"
-        )
-    return pd.Series(values.astype(np.int64), dtype="Int64")
 
 
 # -- geometry -----------------------------------------------------------------------------
