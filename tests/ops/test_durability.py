@@ -40,8 +40,11 @@ pytestmark = pytest.mark.skipif(
 WORKERS = 3
 CLIENTS = 4
 PER_CLIENT = 60
-# Kill a worker when this share of all submissions has been answered.
+# Kill a worker when this share of all submissions has been answered ...
 KILL_AT = (0.1, 0.3, 0.5, 0.7)
+# ... and, while no kill has yet interrupted a request, again at each of these: a kill can
+# land between two requests, and the run must prove that interrupted ones are retried.
+EXTRA_KILL_AT = (0.75, 0.8, 0.85, 0.9, 0.95)
 MAX_ATTEMPTS = 10
 ATTEMPT_TIMEOUT_S = 20
 RUN_TIMEOUT_S = 120
@@ -97,13 +100,29 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
-def open_sockets(pid: int) -> int:
-    """How many sockets ``pid`` holds; a worker in a request holds its client's as well."""
+def serving_connections(pid: int, port: int) -> int:
+    """How many client connections to ``port`` process ``pid`` holds open.
+
+    A sync worker holds one while it serves a request and none between requests; its
+    listening socket and its database connections do not count.
+    """
     try:
-        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
-    except OSError:
+        inodes = {
+            link[len("socket:[") : -1]
+            for link in (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+            if link.startswith("socket:[")
+        }
+        tables = [Path(f"/proc/{pid}/net/{name}").read_text() for name in ("tcp", "tcp6")]
+    except OSError:  # the worker ended while we looked
         return 0
-    return sum(link.startswith("socket:") for link in links)
+    count = 0
+    for table in tables:
+        for line in table.splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            listening = fields[3] == "0A"
+            count += local_port == port and not listening and fields[9] in inodes
+    return count
 
 
 def zombie_children(parent: int) -> list[int]:
@@ -159,6 +178,8 @@ def submit_with_retries(port: int, body: dict) -> dict:
         except (OSError, http.client.HTTPException) as exc:
             # A killed worker resets the connection or closes it without an answer.
             attempts.append(type(exc).__name__)
+            with _interrupted.get_lock():
+                _interrupted.value += 1
             time.sleep(0.05 * (attempt + 1))
             continue
         attempts.append(str(status))
@@ -189,13 +210,15 @@ def concern(rng: random.Random, key: str) -> dict:
     return body
 
 
-# Submissions answered so far, over all clients; handed to each client process as it starts.
+# Submissions answered so far and attempts cut off by a kill, over all clients; handed to
+# each client process as it starts.
 _answered = None
+_interrupted = None
 
 
-def share_answered_counter(counter) -> None:
-    global _answered
-    _answered = counter
+def share_counters(answered, interrupted) -> None:
+    global _answered, _interrupted
+    _answered, _interrupted = answered, interrupted
 
 
 def run_client(port: int, client_no: int, count: int, run_id: str) -> list[dict]:
@@ -307,11 +330,14 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
 
     # Fork the clients before the killer thread exists: forking a threaded process is unsafe.
     context = multiprocessing.get_context("fork")
-    answered = context.Value("i", 0)
-    pool = context.Pool(CLIENTS, share_answered_counter, (answered,))
+    answered, interrupted = context.Value("i", 0), context.Value("i", 0)
+    pool = context.Pool(CLIENTS, share_counters, (answered, interrupted))
     stop = threading.Event()
     killed: list[int] = []
-    killer = threading.Thread(target=_kill_workers, args=(master, total, answered, stop, killed))
+    killer = threading.Thread(
+        target=_kill_workers,
+        args=(master, port, total, (answered, interrupted), stop, killed),
+    )
     try:
         pending = pool.starmap_async(
             run_client, [(port, n, PER_CLIENT, run_id) for n in range(CLIENTS)]
@@ -336,7 +362,7 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
     )
 
     # The kills happened during the run and gunicorn replaced every killed worker.
-    assert len(killed) == len(KILL_AT)
+    assert len(KILL_AT) <= len(killed) <= len(KILL_AT) + len(EXTRA_KILL_AT)
     assert retried >= 1, "no kill interrupted a request: the run proved nothing"
     workers_now = _wait_for_workers(master, WORKERS)
     assert len(workers_now) == WORKERS and not set(killed) & set(workers_now)
@@ -387,22 +413,33 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
 
 
 def _kill_workers(
-    master: int, total: int, answered, stop: threading.Event, killed: list[int]
+    master: int,
+    port: int,
+    total: int,
+    counters: tuple,
+    stop: threading.Event,
+    killed: list[int],
 ) -> None:
-    """SIGKILL a worker each time the share of answered submissions passes a mark."""
-    rng = random.Random()
+    """SIGKILL a worker in the middle of a request each time the answered share passes a mark.
+
+    The extra marks count only while no client has yet seen an attempt cut off.
+    """
+    answered, interrupted = counters
     marks = list(KILL_AT)
-    while marks and not stop.wait(0.01):
-        if answered.value >= marks[0] * total:
-            workers = worker_pids(master)
-            if workers:
-                # Prefer a worker in the middle of a request: that is the kill that matters.
-                sockets = {pid: open_sockets(pid) for pid in workers}
-                busiest = max(sockets.values())
-                victim = rng.choice([pid for pid, n in sockets.items() if n == busiest])
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
-                marks.pop(0)
+    extra = list(EXTRA_KILL_AT)
+    while not stop.wait(0.001):
+        if not marks:
+            if not extra or interrupted.value:
+                return
+            marks.append(extra.pop(0))
+        if answered.value < marks[0] * total:
+            continue
+        busy = [pid for pid in worker_pids(master) if serving_connections(pid, port)]
+        if busy:  # otherwise look again in a millisecond
+            victim = random.choice(busy)
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+            marks.pop(0)
 
 
 def _stored_by_key(database_url: str, prefix: str) -> list[tuple[str, str, str]]:
