@@ -8,9 +8,11 @@ import geopandas as gpd
 from shapely.geometry import box
 from sqlalchemy import func, select
 
+from geoservice import create_app
 from geoservice.store.areas import shipped_layer
-from geoservice.store.db import session_scope
+from geoservice.store.db import engine_for, session_scope
 from geoservice.store.models import AreaLayerRecord, Report
+from tests.conftest import csrf_token_from
 
 GOOD = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
 
@@ -140,3 +142,37 @@ def test_boundaries_list_marks_the_layer_in_use(app, runner, tmp_path):
     runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
     after = runner.invoke(args=["boundaries", "list"])
     assert "* 1: regso.gpkg, 2 areas" in after.output and "shipped default" not in after.output
+
+
+def test_a_worker_that_missed_a_layer_change_checks_a_submission_against_the_new_one(
+    app, client, runner, tmp_path
+):
+    west = GOOD | {"lon": 12.30, "lat": 58.70}
+    # This worker has seen the shipped layer in force ...
+    shipped_area = client.post("/api/v1/reports", json=west).get_json()["area"]["id"]
+    assert not shipped_area.startswith("1461R")
+    token = csrf_token_from(client, "/")
+    # ... when another worker (its own app, the same database) imports official areas.
+    other_worker = create_app(
+        {
+            key: app.config[key]
+            for key in ("TESTING", "DATABASE_URL", "SECRET_KEY", "RATELIMIT_ENABLED")
+        }
+        | {"INSTANCE_PATH": str(tmp_path / "other")}
+    )
+    result = other_worker.test_cli_runner().invoke(
+        args=["import-boundaries", str(official_file(tmp_path))]
+    )
+    assert result.exit_code == 0, result.output
+    engine_for(other_worker).dispose()
+
+    # The next submission here is checked again against the layer now in force.
+    answer = client.post("/api/v1/reports", json=west).get_json()
+    assert answer["area"] == {"id": "1461R001", "name": "Väst"}
+    assert area_ids(app) == ["1461R001", "1461R001"]
+    # The resident's form too: an area chosen from the old layer's list is refused.
+    form = {"category": "drugs", "time_of_day": "night", "kind": "unsafe", "csrf_token": token}
+    response = client.post("/", data=form | {"area_id": shipped_area})
+    assert response.status_code == 422
+    assert "Väst" in response.get_data(as_text=True)  # the form offers the new areas
+    assert len(area_ids(app)) == 2

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import case, event, func, select, text, update
+from sqlalchemy import Connection, case, event, func, select, text, update
 from sqlalchemy.orm import Session
 
 from geoservice.core.aggregate import GROUP_COLUMNS
@@ -25,17 +25,13 @@ def bump_version(session: Session) -> None:
     sees the new rows; a rollback advances nothing).
     """
     if session.get_bind().dialect.name != "postgresql":
-        table = DataVersion.__table__
-        session.connection().execute(
-            update(table).where(table.c.name == VERSION_NAME).values(version=table.c.version + 1)
-        )
+        bump_version_in_transaction(session.connection())
         return
     engine = session.get_bind()
 
     def advance(_session: Session) -> None:
         with engine.connect() as connection:
-            connection.execute(text("SELECT nextval('data_version_seq')"))
-            connection.commit()
+            bump_version_after_commit(connection)
 
     if not session.info.get("version_bump_pending"):
         session.info["version_bump_pending"] = True
@@ -45,6 +41,27 @@ def bump_version(session: Session) -> None:
             "after_transaction_end",
             lambda s, _t: s.info.pop("version_bump_pending", None),
             once=True,
+        )
+
+
+def bump_version_in_transaction(connection: Connection) -> None:
+    """SQLite's half of :func:`bump_version` for a caller holding a connection."""
+    if connection.dialect.name != "postgresql":
+        table = DataVersion.__table__
+        connection.execute(
+            update(table).where(table.c.name == VERSION_NAME).values(version=table.c.version + 1)
+        )
+
+
+def bump_version_after_commit(connection: Connection) -> None:
+    """PostgreSQL's half of :func:`bump_version`: call on the connection that just committed.
+
+    One statement in autocommit: the connection's isolation level is reset when it goes
+    back to the pool.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+            text("SELECT nextval('data_version_seq')")
         )
 
 

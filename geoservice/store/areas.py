@@ -2,7 +2,9 @@
 
 Each worker keeps the layers it has built (prepared index, GeoJSON) by id; one indexed
 read per request tells it which layer is active, so an import or a rollback done by any
-process takes effect everywhere at the next request.
+process takes effect everywhere at the next request. Submissions skip that read: they are
+checked against the layer the worker last saw in force, and the writing transaction
+confirms it (:func:`geoservice.store.reports.store_report`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from flask import Flask, current_app, g
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.assign import AreaIndex
@@ -115,25 +117,41 @@ def active_record(session: Session) -> AreaLayerRecord | None:
     return session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
 
 
+def active_layer_id(connection: Connection) -> int | None:
+    """The id of the active imported layer, None while the shipped default is in force."""
+    # A Core read: this runs on every request and inside every submission's transaction.
+    table = AreaLayerRecord.__table__
+    return connection.execute(select(table.c.id).where(table.c.active.is_(True))).scalar()
+
+
 def layer_for(app: Flask, session: Session) -> AreaLayer:
     """The layer in force, built once per worker and layer id."""
-    # A Core read on the session's connection: this runs on every submission.
-    table = AreaLayerRecord.__table__
-    layer_id = (
-        session.connection().execute(select(table.c.id).where(table.c.active.is_(True))).scalar()
-    )
+    layer = layer_by_id(app, session, active_layer_id(session.connection()))
+    app.extensions[_EXTENSION]["last_seen"] = layer
+    return layer
+
+
+def layer_by_id(app: Flask, session: Session, layer_id: int | None) -> AreaLayer:
+    """The stored layer ``layer_id`` (None: the shipped one), built once per worker."""
     if layer_id is None:
         return shipped_layer()
-    built = app.extensions[_EXTENSION]
+    built = app.extensions[_EXTENSION]["built"]
     if layer_id not in built:
         built[layer_id] = layer_from_record(session.get(AreaLayerRecord, layer_id))
     return built[layer_id]
 
 
+def last_seen_layer(app: Flask, session: Session) -> AreaLayer:
+    """The layer this worker last saw in force, read once when it has seen none yet."""
+    layer = app.extensions[_EXTENSION]["last_seen"]
+    return layer if layer is not None else layer_for(app, session)
+
+
 def init_app(app: Flask) -> None:
     """Load the shipped layer once; a broken file stops the start with the loader's message."""
     shipped_layer()
-    app.extensions[_EXTENSION] = {}
+    # Layers built by id, and the one last seen in force.
+    app.extensions[_EXTENSION] = {"built": {}, "last_seen": None}
 
 
 def current_layer() -> AreaLayer:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from geoservice.core.boundary_import import BoundaryImport
@@ -82,6 +82,7 @@ def import_layer(
         active=True,
     )
     begin_write(session)
+    _hold_submissions(session)
     try:
         session.execute(update(AreaLayerRecord).values(active=False))
         session.add(record)
@@ -96,9 +97,20 @@ def import_layer(
     return LayerChange(record.id, record.source, total, outside, changed)
 
 
+def _hold_submissions(session: Session) -> None:
+    """PostgreSQL: no concern is inserted while the layer changes and concerns move.
+
+    A submission confirms the layer after its insert (``store_report``), so one that waited
+    here sees the new layer and is checked again; SQLite's write lock does this anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE reports IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def rollback_layer(session: Session) -> LayerChange:
     """Return to the layer in use before the active one (the shipped default at the end)."""
     begin_write(session)
+    _hold_submissions(session)
     try:
         current = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
         if current is None:

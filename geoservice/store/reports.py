@@ -8,6 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -16,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from geoservice.core.aggregate import REPORT_COLUMNS as CORE_COLUMNS
 from geoservice.core.validation import ReportDraft
-from geoservice.store.aggregates import bump_version
+from geoservice.store.aggregates import (
+    bump_version,
+    bump_version_after_commit,
+    bump_version_in_transaction,
+)
+from geoservice.store.areas import active_layer_id
 from geoservice.store.db import begin_write
 from geoservice.store.models import Report, cell_of, new_id
 
@@ -29,6 +35,14 @@ _RECEIPT_LENGTH = 12
 
 class IdempotencyConflict(Exception):
     """An idempotency key came back with a different concern than the first time."""
+
+
+class LayerChanged(Exception):
+    """Another area layer came into force between checking a concern and storing it."""
+
+    def __init__(self, layer_id: int | None) -> None:
+        super().__init__(f"area layer {layer_id or 'shipped'} is now in force")
+        self.layer_id = layer_id
 
 
 @dataclass(frozen=True)
@@ -111,40 +125,49 @@ def store_report(
     client: str | None,
     source: str,
     now: datetime | None = None,
+    layer_id: int | None | Literal["any"] = "any",
 ) -> StoredReport:
     """Store ``draft`` once: a replayed idempotency key returns the first row unchanged.
 
-    Written with Core statements on the session's connection: this is the hot path of
-    the service (hundreds a second), and the ORM's unit of work adds nothing here.
+    This is the hot path of the service (hundreds a second): one connection, one
+    transaction, Core statements. The row is inserted first and a unique key refuses a
+    replay, which is then answered as the first time. ``layer_id`` is the area layer
+    ``draft`` was checked against (None: the shipped one); the transaction confirms it is
+    still in force after the insert, so that a layer change (which locks out inserts while
+    it re-assigns every concern) cannot leave this row assigned by the old layer. Leave it
+    out (``"any"``) to skip that check.
 
     Raises
     ------
     IdempotencyConflict
         When the key was used before for a different concern.
+    LayerChanged
+        When another layer came into force since the check; nothing was stored.
     """
     row = report_row(draft, created_at=now or datetime.now(UTC), client=client, source=source)
-    fingerprint = row["payload_hash"]
-    # Take the write lock before the key lookup, so two replays cannot both miss it.
-    begin_write(session)
-    connection = session.connection()
-    if draft.idempotency_key:
-        earlier = _by_idempotency_key(connection, draft.idempotency_key)
-        if earlier is not None:
-            session.rollback()
-            return _replayed(earlier, fingerprint)
-    try:
-        connection.execute(insert(REPORTS), row)
-        bump_version(session)
-        session.commit()
-    except IntegrityError:
-        # Another request with the same key won the race: answer as that one did.
-        session.rollback()
-        if draft.idempotency_key:
-            earlier = _by_idempotency_key(session.connection(), draft.idempotency_key)
-            session.rollback()
-            if earlier is not None:
-                return _replayed(earlier, fingerprint)
-        raise
+    if session.in_transaction():
+        session.commit()  # end the request's reads: each write is its own unit of work
+    with session.get_bind().connect() as connection:
+        # SQLite: take the write lock up front (see begin_write).
+        connection.execution_options(sqlite_immediate=True)
+        try:
+            with connection.begin():
+                connection.execute(insert(REPORTS), row)
+                if layer_id != "any":
+                    in_force = active_layer_id(connection)
+                    if in_force != layer_id:
+                        raise LayerChanged(in_force)
+                bump_version_in_transaction(connection)
+        except IntegrityError:
+            # The key was stored before (or just now, by a parallel request).
+            earlier = draft.idempotency_key and _by_idempotency_key(
+                connection, draft.idempotency_key
+            )
+            connection.rollback()
+            if earlier:
+                return _replayed(earlier, row["payload_hash"])
+            raise
+        bump_version_after_commit(connection)
     return StoredReport(StoredConcern(row["id"], row["receipt"], row["area_id"]), created=True)
 
 

@@ -10,15 +10,10 @@ from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.models import Report
-from geoservice.store.reports import (
-    IdempotencyConflict,
-    StoredConcern,
-    erase_by_receipt,
-    find_by_receipt,
-)
+from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
-from geoservice.web.submission import check_report, limit_submissions, read_body, save_report
+from geoservice.web.submission import limit_submissions, read_body, submit_report
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API takes no cookies for public calls, so there is no session for CSRF to protect.
@@ -33,14 +28,6 @@ def categories():
     )
 
 
-def _receipt_answer(report: StoredConcern) -> dict:
-    return {
-        "id": report.id,
-        "receipt": report.receipt,
-        "area": {"id": report.area_id, "name": current_layer().name(report.area_id)},
-    }
-
-
 @bp.post("/reports")
 @limit_submissions
 def create_report():
@@ -48,20 +35,23 @@ def create_report():
     if not request.is_json:
         return api_error(415, {"body": "Send the body as application/json."})
     try:
-        data = parse_json_object(read_body())
-        draft = check_report(data, from_form=False)
+        submitted = submit_report(parse_json_object(read_body()), from_form=False, source="api")
     except BodyRejected as exc:
         return api_error(400, exc.messages("en"))
     except ReportRejected as exc:
         return api_error(422, exc.messages("en"))
-    try:
-        stored = save_report(draft, source="api")
     except IdempotencyConflict:
         return api_error(
             409,
             {"idempotency_key": "This key was already used for a different concern."},
         )
-    return jsonify(_receipt_answer(stored.report)), 201
+    report = submitted.stored.report
+    answer = {
+        "id": report.id,
+        "receipt": report.receipt,
+        "area": {"id": report.area_id, "name": submitted.area_name},
+    }
+    return jsonify(answer), 201
 
 
 def _own_report(report: Report) -> dict:

@@ -72,7 +72,7 @@ from geoservice.web.open311_texts import (
     SPECIFICATION,
     TEXTS,
 )
-from geoservice.web.submission import check_report, limit_submissions, save_report
+from geoservice.web.submission import check_report, limit_submissions, submit_report
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 # Clients post form-encoded bodies without cookies: there is no session for CSRF to protect.
@@ -329,12 +329,14 @@ def create_request(fmt: str):
         _known_service(code)
     data, errors = _report_fields(form)
     try:
-        draft = check_report(data, from_form=False)
+        if errors:
+            check_report(data, from_form=False)  # to name every problem at once
+        else:
+            report = submit_report(data, from_form=False, source="open311").stored.report
     except ReportRejected as exc:
         errors |= {_parameter(field): message for field, message in exc.messages(lang()).items()}
     if errors:
         raise Refused(400, errors)
-    report = save_report(draft, source="open311").report
     notice = text(
         "notice", receipt=report.receipt, url=url_for("public.receipt_lookup", _external=True)
     )

@@ -31,7 +31,7 @@ from geoservice.store.reports import (
     normalise_receipt,
 )
 from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
-from geoservice.web.submission import check_report, limit_submissions, save_report
+from geoservice.web.submission import limit_submissions, submit_report
 
 bp = Blueprint("public", __name__)
 
@@ -115,8 +115,7 @@ def submit():
     """Store the form's concern, or show the form again with each problem by its field."""
     values = request.form.to_dict()
     try:
-        draft = check_report(values, from_form=True)
-        stored = save_report(draft, source="web")
+        submitted = submit_report(values, from_form=True, source="web")
     except ReportRejected as exc:
         errors = exc.messages(page_language())
         # A point's problems belong to the place question as a whole.
@@ -127,7 +126,8 @@ def submit():
     except IdempotencyConflict:
         values["idempotency_key"] = ""
         return _render_form(values, {"form": describe("idempotency_key", page_language())}, 409)
-    return redirect(url_for("public.receipt", receipt=stored.report.receipt, new=1), 303)
+    receipt = submitted.stored.report.receipt
+    return redirect(url_for("public.receipt", receipt=receipt, new=1), 303)
 
 
 @bp.get("/kvitto")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,9 +11,9 @@ from flask import current_app, request
 
 from geoservice.core.validation import ReportDraft, validate_report
 from geoservice.extensions import limiter
-from geoservice.store.areas import current_layer
+from geoservice.store.areas import AreaLayer, last_seen_layer, layer_by_id
 from geoservice.store.db import get_session
-from geoservice.store.reports import StoredReport, client_key, store_report
+from geoservice.store.reports import LayerChanged, StoredReport, client_key, store_report
 
 
 def report_rate_limit() -> str:
@@ -26,19 +27,51 @@ limit_submissions = limiter.shared_limit(
 )
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A stored concern and the name of its area in the layer it was checked against."""
+
+    stored: StoredReport
+    area_name: str | None
+
+
 def check_report(data: Mapping[str, Any], *, from_form: bool) -> ReportDraft:
-    """Validate against the area layer in force; raises ReportRejected."""
-    layer = current_layer()
+    """Validate against the layer this worker last saw in force; raises ReportRejected."""
+    return _check(data, from_form, _submission_layer())
+
+
+def submit_report(data: Mapping[str, Any], *, from_form: bool, source: str) -> Submitted:
+    """Check a concern and store it once, with today's keyed client hash.
+
+    Checked without a read of the active layer: the writing transaction confirms it, and a
+    layer that came into force in between means checking again against that one.
+
+    Raises ReportRejected or IdempotencyConflict.
+    """
+    app = current_app._get_current_object()
+    layer = _submission_layer()
+    while True:
+        draft = _check(data, from_form, layer)
+        now = datetime.now(UTC)
+        client = client_key(app.config["SECRET_KEY"], request.remote_addr, now)
+        try:
+            stored = store_report(
+                get_session(), draft, client=client, source=source, now=now, layer_id=layer.layer_id
+            )
+        except LayerChanged as exc:
+            layer = layer_by_id(app, get_session(), exc.layer_id)
+            continue
+        return Submitted(stored, layer.name(stored.report.area_id))
+
+
+def _submission_layer() -> AreaLayer:
+    return last_seen_layer(current_app._get_current_object(), get_session())
+
+
+def _check(data: Mapping[str, Any], from_form: bool, layer: AreaLayer) -> ReportDraft:
     return validate_report(
         data, locate=layer.locate, area_point=layer.area_point, from_form=from_form
     )
-
-
-def save_report(draft: ReportDraft, *, source: str) -> StoredReport:
-    """Store the concern with today's keyed client hash; raises IdempotencyConflict."""
-    now = datetime.now(UTC)
-    client = client_key(current_app.config["SECRET_KEY"], request.remote_addr, now)
-    return store_report(get_session(), draft, client=client, source=source, now=now)
 
 
 def read_body() -> bytes:

@@ -1,0 +1,72 @@
+"""Storing a concern: once per idempotency key, and only under the layer it was checked against."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from geoservice.core.validation import validate_report
+from geoservice.store.aggregates import data_version
+from geoservice.store.areas import shipped_layer
+from geoservice.store.db import session_scope
+from geoservice.store.models import AreaLayerRecord, Report
+from geoservice.store.reports import IdempotencyConflict, LayerChanged, store_report
+
+TOWN = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
+
+
+def draft(**fields):
+    layer = shipped_layer()
+    return validate_report(
+        TOWN | fields, locate=layer.locate, area_point=layer.area_point, from_form=False
+    )
+
+
+def stored_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(Report))
+
+
+def test_a_replay_returns_the_first_row_and_another_body_is_refused(app):
+    with session_scope(app) as session:
+        first = store_report(
+            session, draft(idempotency_key="store-test-0001"), client=None, source="api"
+        )
+        again = store_report(
+            session, draft(idempotency_key="store-test-0001"), client=None, source="api"
+        )
+        assert first.created and not again.created and again.report == first.report
+        version = data_version(session)
+        with pytest.raises(IdempotencyConflict):
+            store_report(
+                session,
+                draft(idempotency_key="store-test-0001", category="theft"),
+                client=None,
+                source="api",
+            )
+        assert stored_count(session) == 1
+        assert data_version(session) == version
+
+
+def test_a_concern_checked_against_a_layer_no_longer_in_force_is_not_stored(app):
+    with session_scope(app) as session:
+        store_report(session, draft(), client=None, source="api", layer_id=None)
+        version = data_version(session)
+        session.add(
+            AreaLayerRecord(
+                source="official.gpkg",
+                provenance="{}",
+                geojson='{"type": "FeatureCollection", "features": []}',
+                area_count=0,
+                imported_by="test",
+                active=True,
+            )
+        )
+        session.commit()
+        in_force = session.scalar(select(AreaLayerRecord.id))
+        with pytest.raises(LayerChanged) as changed:
+            store_report(session, draft(), client=None, source="api", layer_id=None)
+        assert changed.value.layer_id == in_force
+        assert stored_count(session) == 1
+        assert data_version(session) == version
+        assert store_report(session, draft(), client=None, source="api", layer_id=in_force)
+        assert stored_count(session) == 2
