@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from geoservice.core.categories import CATEGORY_CODES, KINDS, TIME_BANDS
@@ -135,9 +135,8 @@ class ReportDraft:
 
     def fingerprint_fields(self) -> dict[str, Any]:
         """The fields that decide whether a replayed idempotency key carries the same concern."""
-        fields = asdict(self)
-        fields.pop("idempotency_key")
-        return fields
+        # Every field is a plain value: no deep copy (asdict) needed.
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "idempotency_key"}
 
 
 Locate = Callable[[float, float], "str | None"]

@@ -44,13 +44,20 @@ def bump_version(session: Session) -> None:
         )
 
 
+_VERSIONS = DataVersion.__table__
+# Built once: statements of the submission's hot path.
+_BUMP_VERSION_ROW = (
+    update(_VERSIONS)
+    .where(_VERSIONS.c.name == VERSION_NAME)
+    .values(version=_VERSIONS.c.version + 1)
+)
+_ADVANCE_VERSION_SEQUENCE = text("SELECT nextval('data_version_seq')")
+
+
 def bump_version_in_transaction(connection: Connection) -> None:
     """SQLite's half of :func:`bump_version` for a caller holding a connection."""
     if connection.dialect.name != "postgresql":
-        table = DataVersion.__table__
-        connection.execute(
-            update(table).where(table.c.name == VERSION_NAME).values(version=table.c.version + 1)
-        )
+        connection.execute(_BUMP_VERSION_ROW)
 
 
 def bump_version_after_commit(connection: Connection) -> None:
@@ -61,7 +68,7 @@ def bump_version_after_commit(connection: Connection) -> None:
     """
     if connection.dialect.name == "postgresql":
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            text("SELECT nextval('data_version_seq')")
+            _ADVANCE_VERSION_SEQUENCE
         )
 
 

@@ -117,11 +117,15 @@ def active_record(session: Session) -> AreaLayerRecord | None:
     return session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
 
 
+# Built once: this runs on every request and inside every submission's transaction.
+_ACTIVE_LAYER_ID = select(AreaLayerRecord.__table__.c.id).where(
+    AreaLayerRecord.__table__.c.active.is_(True)
+)
+
+
 def active_layer_id(connection: Connection) -> int | None:
     """The id of the active imported layer, None while the shipped default is in force."""
-    # A Core read: this runs on every request and inside every submission's transaction.
-    table = AreaLayerRecord.__table__
-    return connection.execute(select(table.c.id).where(table.c.active.is_(True))).scalar()
+    return connection.execute(_ACTIVE_LAYER_ID).scalar()
 
 
 def layer_for(app: Flask, session: Session) -> AreaLayer:

@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-import pandas as pd
 from flask import current_app
 
 from geoservice.core.aggregate import aggregate_area_counts
@@ -18,6 +18,8 @@ from geoservice.store.aggregates import area_group_counts
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.web.cache import cached
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class FilterRejected(ValueError):
@@ -48,9 +50,9 @@ class PublicFilter:
 
 def default_months(today: datetime | None = None) -> tuple[str, str]:
     """The last twelve months, this one included."""
-    now = pd.Timestamp(today or datetime.now(UTC)).tz_convert("Europe/Stockholm")
-    first = (now - pd.DateOffset(months=11)).strftime("%Y-%m")
-    return first, now.strftime("%Y-%m")
+    now = (today or datetime.now(UTC)).astimezone(STOCKHOLM)
+    first = now.year * 12 + now.month - 1 - 11  # months since year 0, eleven back
+    return f"{first // 12:04d}-{first % 12 + 1:02d}", f"{now.year:04d}-{now.month:02d}"
 
 
 def parse_public_filter(args: Mapping[str, str], *, lang: str = "en") -> PublicFilter:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,7 +12,13 @@ from geoservice.store.aggregates import data_version
 from geoservice.store.areas import shipped_layer
 from geoservice.store.db import session_scope
 from geoservice.store.models import AreaLayerRecord, Report
-from geoservice.store.reports import IdempotencyConflict, LayerChanged, store_report
+from geoservice.store.reports import (
+    IdempotencyConflict,
+    LayerChanged,
+    new_receipt,
+    normalise_receipt,
+    store_report,
+)
 
 TOWN = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
 
@@ -70,3 +78,15 @@ def test_a_concern_checked_against_a_layer_no_longer_in_force_is_not_stored(app)
         assert data_version(session) == version
         assert store_report(session, draft(), client=None, source="api", layer_id=in_force)
         assert stored_count(session) == 2
+
+
+def test_receipts_are_twelve_characters_of_the_unambiguous_alphabet_and_do_not_repeat():
+    receipts = [new_receipt() for _ in range(3000)]
+    assert len(set(receipts)) == len(receipts)
+    group = "[0-9A-HJKMNP-TV-Z]{4}"
+    assert all(re.fullmatch(f"{group}-{group}-{group}", r) for r in receipts)
+    # Every character of the alphabet turns up in every position: all 60 bits are used.
+    for position in range(14):
+        if position % 5 != 4:
+            assert len({r[position] for r in receipts}) == 32
+    assert all(normalise_receipt(r.lower().replace("-", " ")) == r for r in receipts[:100])

@@ -13,6 +13,7 @@ from geoservice.store.db import session_scope
 from geoservice.store.models import Report
 from geoservice.store.reports import new_receipt
 from geoservice.web.access import PUBLIC_ENDPOINTS
+from geoservice.web.insight import default_months
 
 # A distinctive point inside Mellerud/Holm: its digits must never appear in public output.
 SECRET_LAT, SECRET_LON = 58.7012345, 12.4543217
@@ -239,3 +240,16 @@ def test_a_busy_worker_may_serve_public_figures_a_few_seconds_old(app, client):
     # ... and recomputes once the window has passed.
     app.config["PUBLIC_CACHE_SECONDS"] = 0
     assert properties(client.get("/api/v1/areas"))["mellerud-holm"]["count"] == 8
+
+
+@pytest.mark.parametrize(
+    ("now", "months"),
+    [
+        (datetime(2026, 1, 15, 12, tzinfo=UTC), ("2025-02", "2026-01")),
+        (datetime(2026, 12, 1, 0, tzinfo=UTC), ("2026-01", "2026-12")),
+        # Already December in Sweden, still November in UTC.
+        (datetime(2026, 11, 30, 23, 30, tzinfo=UTC), ("2026-01", "2026-12")),
+    ],
+)
+def test_the_default_period_is_the_last_twelve_months_in_swedish_time(now, months):
+    assert default_months(now) == months
