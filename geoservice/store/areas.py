@@ -118,14 +118,14 @@ def active_record(session: Session) -> AreaLayerRecord | None:
 
 
 # Built once: this runs on every request and inside every submission's transaction.
-_ACTIVE_LAYER_ID = select(AreaLayerRecord.__table__.c.id).where(
+ACTIVE_LAYER_ID = select(AreaLayerRecord.__table__.c.id).where(
     AreaLayerRecord.__table__.c.active.is_(True)
 )
 
 
 def active_layer_id(connection: Connection) -> int | None:
     """The id of the active imported layer, None while the shipped default is in force."""
-    return connection.execute(_ACTIVE_LAYER_ID).scalar()
+    return connection.execute(ACTIVE_LAYER_ID).scalar()
 
 
 def layer_for(app: Flask, session: Session) -> AreaLayer:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Integer, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,12 +22,11 @@ from geoservice.store.aggregates import (
     bump_version_after_commit,
     bump_version_in_transaction,
 )
-from geoservice.store.areas import active_layer_id
+from geoservice.store.areas import ACTIVE_LAYER_ID, active_layer_id
 from geoservice.store.db import begin_write, write_turn
 from geoservice.store.models import Report, cell_of, new_id
 
 REPORTS = Report.__table__
-_INSERT_REPORT = insert(REPORTS)  # built once: the hot path
 
 # Crockford's base32 without I, L, O, U: nothing a resident can misread when copying.
 _RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -120,6 +119,39 @@ def report_row(
     }
 
 
+# The columns of report_row, in its order.
+_ROW_COLUMNS = (
+    "id", "created_at", "lon", "lat", "cell", "precision", "kind", "category", "time_of_day",
+    "weekend", "description", "suggestion", "role", "age_band", "area_id", "status", "receipt",
+    "idempotency_key", "payload_hash", "client_key", "source", "is_demo",
+)  # fmt: skip
+
+
+def _insert_if_layer(check_layer: bool):
+    """INSERT ... SELECT the row's values, WHERE the layer in force is ``:layer_id``.
+
+    Built once per variant: this is the hot path. On PostgreSQL the statement is the whole
+    transaction; it takes its lock on ``reports`` before it reads the layer, so it waits
+    for a layer change in progress and then sees the new layer.
+    """
+    values = select(*(bindparam(name, type_=REPORTS.c[name].type) for name in _ROW_COLUMNS))
+    if check_layer:
+        in_force = ACTIVE_LAYER_ID.scalar_subquery()
+        values = values.where(in_force.is_not_distinct_from(bindparam("layer_id", type_=Integer)))
+    statement = insert(REPORTS).from_select(_ROW_COLUMNS, values, include_defaults=False)
+    # The row count tells whether the layer check let the row in.
+    return statement.execution_options(preserve_rowcount=True)
+
+
+_INSERT = {True: _insert_if_layer(True), False: _insert_if_layer(False)}
+# SQLite: the write lock up front (see begin_write). PostgreSQL: each statement commits
+# itself, the insert being the only one that writes.
+_WRITE_OPTIONS = {
+    "sqlite": {"sqlite_immediate": True},
+    "postgresql": {"isolation_level": "AUTOCOMMIT"},
+}
+
+
 def store_report(
     session: Session,
     draft: ReportDraft,
@@ -131,13 +163,12 @@ def store_report(
 ) -> StoredReport:
     """Store ``draft`` once: a replayed idempotency key returns the first row unchanged.
 
-    This is the hot path of the service (hundreds a second): one connection, one
-    transaction, Core statements. The row is inserted first and a unique key refuses a
-    replay, which is then answered as the first time. ``layer_id`` is the area layer
-    ``draft`` was checked against (None: the shipped one); the transaction confirms it is
-    still in force after the insert, so that a layer change (which locks out inserts while
-    it re-assigns every concern) cannot leave this row assigned by the old layer. Leave it
-    out (``"any"``) to skip that check.
+    This is the hot path of the service (hundreds a second): one connection, and one
+    statement that writes. The unique key refuses a replay, which is then answered as the
+    first time. ``layer_id`` is the area layer ``draft`` was checked against (None: the
+    shipped one); the row is inserted only while that layer is in force, so that a layer
+    change (which locks out inserts while it re-assigns every concern) cannot leave it
+    assigned by the old layer. Leave it out (``"any"``) to skip that check.
 
     Raises
     ------
@@ -149,17 +180,17 @@ def store_report(
     row = report_row(draft, created_at=now or datetime.now(UTC), client=client, source=source)
     if session.in_transaction():
         session.commit()  # end the request's reads: each write is its own unit of work
-    with session.get_bind().connect() as connection:
-        # SQLite: take the write lock up front (see begin_write).
-        connection.execution_options(sqlite_immediate=True)
+    engine = session.get_bind()
+    with engine.connect() as connection:
+        connection.execution_options(**_WRITE_OPTIONS.get(engine.dialect.name, {}))
+        check_layer = layer_id != "any"
         try:
-            with write_turn(connection.engine), connection.begin():
-                connection.execute(_INSERT_REPORT, row)
-                if layer_id != "any":
-                    in_force = active_layer_id(connection)
-                    if in_force != layer_id:
-                        raise LayerChanged(in_force)
-                bump_version_in_transaction(connection)
+            with write_turn(engine), connection.begin():
+                inserted = connection.execute(
+                    _INSERT[check_layer], row | {"layer_id": layer_id} if check_layer else row
+                ).rowcount
+                if inserted:
+                    bump_version_in_transaction(connection)
         except IntegrityError:
             # The key was stored before (or just now, by a parallel request).
             earlier = draft.idempotency_key and _by_idempotency_key(
@@ -169,6 +200,8 @@ def store_report(
             if earlier:
                 return _replayed(earlier, row["payload_hash"])
             raise
+        if not inserted:
+            raise LayerChanged(active_layer_id(connection))
         bump_version_after_commit(connection)
     return StoredReport(StoredConcern(row["id"], row["receipt"], row["area_id"]), created=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -13,10 +14,12 @@ from geoservice.store.areas import shipped_layer
 from geoservice.store.db import session_scope
 from geoservice.store.models import AreaLayerRecord, Report
 from geoservice.store.reports import (
+    _ROW_COLUMNS,
     IdempotencyConflict,
     LayerChanged,
     new_receipt,
     normalise_receipt,
+    report_row,
     store_report,
 )
 
@@ -90,3 +93,8 @@ def test_receipts_are_twelve_characters_of_the_unambiguous_alphabet_and_do_not_r
         if position % 5 != 4:
             assert len({r[position] for r in receipts}) == 32
     assert all(normalise_receipt(r.lower().replace("-", " ")) == r for r in receipts[:100])
+
+
+def test_the_insert_writes_every_field_of_the_new_row():
+    row = report_row(draft(), created_at=datetime.now(UTC), client=None, source="api")
+    assert set(row) == set(_ROW_COLUMNS)
