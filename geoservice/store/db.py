@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 _EXTENSION = "geoservice.db"
@@ -35,11 +37,42 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# A pooled server connection unused for longer than this is tested before it is handed out.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it has lain idle (the server may be gone).
+
+    SQLAlchemy's ``pool_pre_ping`` tests it at every checkout: a round trip to the server
+    per request, a seventh of a busy worker's time. A connection handed back within the
+    last second was working then; if the server went down since, the request fails and
+    SQLAlchemy renews the whole pool, as it does for any lost connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_idle(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.get("returned_at")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool throws this connection away and hands out a new one.
+            raise DisconnectionError("the pooled connection no longer answers") from exc
+
+
 def make_engine(url: str) -> Engine:
     """Create the engine for ``url`` with the settings its dialect needs."""
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _ping_after_idle(engine)
     return engine
 
 
