@@ -71,6 +71,8 @@ class StepResult:
     max_launch_lag_ms: float = 0.0
     generator_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
+    database_cpu_s: float = 0.0
+    machine_busy_s: float = 0.0
 
     @property
     def ok(self) -> int:
@@ -96,7 +98,8 @@ class StepResult:
             f"n={self.sent:<6} errors={self.errors:<5} p50={self.percentile(0.5):7.1f} ms  "
             f"p99={self.percentile(0.99):7.1f} ms  max={self.percentile(1.0):7.1f} ms  "
             f"launch lag max={self.max_launch_lag_ms:5.1f} ms  "
-            f"cpu gen={self.generator_cpu_s:5.1f} s server={self.server_cpu_s:5.1f} s  "
+            f"cpu gen={self.generator_cpu_s:5.1f} s server={self.server_cpu_s:5.1f} s "
+            f"db={self.database_cpu_s:5.1f} s machine={self.machine_busy_s:5.1f} s  "
             f"statuses={self.statuses}"
         )
 
@@ -194,12 +197,52 @@ def run_step(
     name: str, port: int, requests: list[bytes], rate: float, server: Server
 ) -> StepResult:
     result = StepResult(name=name, rate=rate, sent=len(requests))
-    cpu_before, server_before = time.process_time(), server.cpu_seconds()
+    before = cpu_now(server)
     run_loop(open_loop(port, requests, rate, result))
-    result.generator_cpu_s = time.process_time() - cpu_before
-    result.server_cpu_s = server.cpu_seconds() - server_before
+    record_cpu(result, before, cpu_now(server))
     print(result.line(), flush=True)
     return result
+
+
+def cpu_now(server: Server) -> tuple[float, float, float, float]:
+    """CPU seconds so far: generator, server, database processes, and the machine busy."""
+    return time.process_time(), server.cpu_seconds(), postgres_cpu_seconds(), machine_busy()
+
+
+def record_cpu(result: StepResult, before: tuple, after: tuple) -> None:
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    (
+        result.generator_cpu_s,
+        result.server_cpu_s,
+        result.database_cpu_s,
+        result.machine_busy_s,
+    ) = spent
+
+
+def _process_cpu(stat: str) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU time of this machine's PostgreSQL processes (0 with SQLite)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if stat[stat.index("(") + 1 :].startswith("postgres"):
+                total += _process_cpu(stat)
+    return total
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent on anything but idling (kernel work included)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def submission(run_id: str, i: int, rng: random.Random) -> bytes:
@@ -236,7 +279,7 @@ def free_port() -> int:
 class Server:
     """``geoservice serve --production`` in a subprocess, logging to a file."""
 
-    def __init__(self, database_url: str, folder: Path, workers: int) -> None:
+    def __init__(self, database_url: str, folder: Path, workers: int, threads: int = 1) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
         env |= {
@@ -251,6 +294,8 @@ class Server:
             "--production",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--host",
             HOST,
             "--port",
@@ -289,15 +334,13 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the master and its workers so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
+        total = 0.0
         for pid in self.pids():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += _process_cpu(Path(f"/proc/{pid}/stat").read_text())
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])
-        return total / ticks
+        return total
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -397,7 +440,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         report["stored"] = fill(database_url, folder, args.count)
         report["fill_s"] = time.perf_counter() - started
         print(f"{backend}: stored {report['stored']:,} concerns in {report['fill_s']:.0f} s")
-        server = Server(database_url, folder, args.workers)
+        server = Server(database_url, folder, args.workers, args.threads)
         rng = random.Random(7)
         run_id = os.urandom(4).hex()
         counter = 0
@@ -480,10 +523,9 @@ def mixed_step(server: Server, submissions, areas: bytes, args: argparse.Namespa
         )
 
     time.sleep(2)
-    cpu_before, server_before = time.process_time(), server.cpu_seconds()
+    before = cpu_now(server)
     run_loop(both())
-    get_result.generator_cpu_s = time.process_time() - cpu_before
-    get_result.server_cpu_s = server.cpu_seconds() - server_before
+    record_cpu(get_result, before, cpu_now(server))
     print(post_result.line(), flush=True)
     print(get_result.line(), flush=True)
     return post_result, get_result
@@ -516,6 +558,7 @@ def main() -> None:
     )
     parser.add_argument("--count", type=int, default=1_000_000, help="stored concerns")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument(
         "--rates",
         type=lambda s: [int(r) for r in s.split(",")],

@@ -46,8 +46,9 @@ def register_extensions(app: Flask) -> None:
     from geoservice import i18n
     from geoservice.extensions import babel, csrf, limiter
     from geoservice.store import areas, db
-    from geoservice.web import access
+    from geoservice.web import access, session
 
+    session.init_app(app)
     db.init_app(app)
     areas.init_app(app)
     csrf.init_app(app)

@@ -51,8 +51,15 @@ def init_db() -> None:
     type=click.IntRange(1, 64),
     help="Worker processes with --production.",
 )
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker with --production (more than 1: gunicorn's gthread workers).",
+)
 @with_appcontext
-def serve(host: str, port: int, production: bool, workers: int) -> None:
+def serve(host: str, port: int, production: bool, workers: int, threads: int) -> None:
     """Apply pending migrations and serve the app."""
     schema.upgrade(engine_for(current_app))
     if not production:
@@ -70,15 +77,18 @@ def serve(host: str, port: int, production: bool, workers: int) -> None:
     if not gunicorn:
         raise click.ClickException("gunicorn is not installed in this environment")
     os.environ["GEOSERVICE_PRODUCTION"] = "true"
-    os.execv(gunicorn, production_command(gunicorn, host, port, workers))
+    os.execv(gunicorn, production_command(gunicorn, host, port, workers, threads))
 
 
-def production_command(gunicorn: str, host: str, port: int, workers: int) -> list[str]:
+def production_command(
+    gunicorn: str, host: str, port: int, workers: int, threads: int = 1
+) -> list[str]:
     """The gunicorn command line of ``geoservice serve --production``."""
     return [
         gunicorn,
         "--workers",
         str(workers),
+        *(["--threads", str(threads)] if threads > 1 else []),
         "--bind",
         f"{host}:{port}",
         "--graceful-timeout",

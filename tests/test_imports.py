@@ -9,8 +9,8 @@ from shapely.geometry import box
 from sqlalchemy import func, select
 
 from geoservice import create_app
-from geoservice.store.areas import shipped_layer
-from geoservice.store.db import engine_for, session_scope
+from geoservice.store.areas import last_seen_layer, shipped_layer
+from geoservice.store.db import engine_for, get_session, session_scope
 from geoservice.store.models import AreaLayerRecord, Report
 from tests.conftest import csrf_token_from
 
@@ -170,6 +170,9 @@ def test_a_worker_that_missed_a_layer_change_checks_a_submission_against_the_new
     answer = client.post("/api/v1/reports", json=west).get_json()
     assert answer["area"] == {"id": "1461R001", "name": "Väst"}
     assert area_ids(app) == ["1461R001", "1461R001"]
+    # ... and the worker now takes that layer as the one in force.
+    with app.app_context():
+        assert last_seen_layer(app, get_session()).layer_id == 1
     # The resident's form too: an area chosen from the old layer's list is refused.
     form = {"category": "drugs", "time_of_day": "night", "kind": "unsafe", "csrf_token": token}
     response = client.post("/", data=form | {"area_id": shipped_area})

@@ -28,6 +28,8 @@ after a bounding-box prefilter). Nothing loops per point in Python.
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -102,6 +104,24 @@ class AreaIndex:
         lookup = np.append(self.ids, None)  # code -1 picks the trailing None
         # Index the flat array so a scalar input still gives a (0-d) array, not a str.
         return lookup[codes.ravel()].reshape(codes.shape)
+
+    def assign_one(self, lon: float, lat: float) -> str | None:
+        """:meth:`assign` for a single point, without arrays where the grid decides.
+
+        A resident's submission is one point; the interior-cell lookup in plain Python
+        (the same arithmetic as :meth:`_assign_from_grid`) spares it numpy's overhead.
+        """
+        if self._grid is not None and math.isfinite(lon) and math.isfinite(lat):
+            nx, ny = self._grid.shape
+            gx = math.floor((lon - self._grid_origin[0]) / self._grid_step)
+            gy = math.floor((lat - self._grid_origin[1]) / self._grid_step)
+            label = int(self._grid[gx, gy]) if 0 <= gx < nx and 0 <= gy < ny else _OUTSIDE
+            if label >= 0:
+                return str(self.ids[label])
+            if label == _OUTSIDE:
+                return None
+        found = self.assign(np.array([lon], dtype=float), np.array([lat], dtype=float))[0]
+        return None if found is None else str(found)
 
     def assign_codes(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.intp]:
         """Return the layer position of each point's area, -1 where it is in no area.

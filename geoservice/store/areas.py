@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 
 import geopandas as gpd
-import numpy as np
 import shapely
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, select
@@ -69,8 +68,7 @@ class AreaLayer:
 
     def locate(self, lon: float, lat: float) -> str | None:
         """Return the id of the area holding the point, or None outside the municipality."""
-        found = self.index.assign(np.array([lon]), np.array([lat]))[0]
-        return None if found is None else str(found)
+        return self.index.assign_one(lon, lat)
 
     def area_point(self, area_id: str) -> tuple[float, float] | None:
         """A point inside the area, stored for concerns given as a whole area."""
@@ -130,7 +128,12 @@ def active_layer_id(connection: Connection) -> int | None:
 
 def layer_for(app: Flask, session: Session) -> AreaLayer:
     """The layer in force, built once per worker and layer id."""
-    layer = layer_by_id(app, session, active_layer_id(session.connection()))
+    return seen_in_force(app, session, active_layer_id(session.connection()))
+
+
+def seen_in_force(app: Flask, session: Session, layer_id: int | None) -> AreaLayer:
+    """Note that layer ``layer_id`` was just read to be in force; return it, built."""
+    layer = layer_by_id(app, session, layer_id)
     app.extensions[_EXTENSION]["last_seen"] = layer
     return layer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,8 +89,10 @@ def engine_for(app: Flask) -> Engine:
     return app.extensions[_EXTENSION].kw["bind"]
 
 
-# Per process (a forked worker must open its own: flock belongs to the open file).
-_write_locks: dict[tuple[int, str], int] = {}
+# Per process (a forked worker must open its own: flock belongs to the open file), with a
+# thread lock: threads of one process share the open file, so flock does not part them.
+_write_locks: dict[tuple[int, str], tuple[int, threading.Lock]] = {}
+_write_locks_guard = threading.Lock()
 
 
 @contextmanager
@@ -109,14 +112,17 @@ def write_turn(engine: Engine) -> Iterator[None]:
     import fcntl
 
     key = (os.getpid(), database)
-    if key not in _write_locks:
-        _write_locks[key] = os.open(f"{database}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
-    descriptor = _write_locks[key]
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
+    with _write_locks_guard:
+        if key not in _write_locks:
+            descriptor = os.open(f"{database}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            _write_locks[key] = (descriptor, threading.Lock())
+        descriptor, thread_lock = _write_locks[key]
+    with thread_lock:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 def begin_write(session: Session) -> None:

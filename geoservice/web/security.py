@@ -3,6 +3,7 @@ that show a correlation id instead of a traceback."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import secrets
@@ -46,8 +47,7 @@ def correlation_id() -> str:
     return g.correlation_id
 
 
-def _tile_origin() -> str:
-    url = current_app.config.get("TILE_URL") or ""
+def _tile_origin(url: str) -> str:
     parts = urlsplit(url.replace("{s}", "a"))
     if parts.scheme in ("http", "https") and parts.netloc:
         host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
@@ -55,17 +55,17 @@ def _tile_origin() -> str:
     return ""
 
 
-def content_security_policy() -> str:
-    """Scripts only from us or with this response's nonce; images also from the tile host.
+_NONCE = "\0nonce\0"
 
-    Styles allow 'unsafe-inline': Leaflet and folium position the map with inline style
-    attributes, and a style cannot run code. Documented in docs/deployment.md.
-    """
-    tiles = _tile_origin()
+
+@functools.lru_cache(maxsize=16)
+def _policy_for(tile_url: str) -> str:
+    """The policy for a tile URL, with a marker where each response's nonce goes."""
+    tiles = _tile_origin(tile_url)
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{csp_nonce()}'",
+            f"script-src 'self' 'nonce-{_NONCE}'",
             "style-src 'self' 'unsafe-inline'",
             f"img-src 'self' data: {tiles}".strip(),
             "connect-src 'self'",
@@ -76,6 +76,15 @@ def content_security_policy() -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def content_security_policy() -> str:
+    """Scripts only from us or with this response's nonce; images also from the tile host.
+
+    Styles allow 'unsafe-inline': Leaflet and folium position the map with inline style
+    attributes, and a style cannot run code. Documented in docs/deployment.md.
+    """
+    return _policy_for(current_app.config.get("TILE_URL") or "").replace(_NONCE, csp_nonce())
 
 
 def _headers(response):

@@ -11,7 +11,7 @@ from flask import current_app, request
 
 from geoservice.core.validation import ReportDraft, validate_report
 from geoservice.extensions import limiter
-from geoservice.store.areas import AreaLayer, last_seen_layer, layer_by_id
+from geoservice.store.areas import AreaLayer, last_seen_layer, seen_in_force
 from geoservice.store.db import get_session
 from geoservice.store.reports import LayerChanged, StoredReport, client_key, store_report
 
@@ -59,7 +59,7 @@ def submit_report(data: Mapping[str, Any], *, from_form: bool, source: str) -> S
                 get_session(), draft, client=client, source=source, now=now, layer_id=layer.layer_id
             )
         except LayerChanged as exc:
-            layer = layer_by_id(app, get_session(), exc.layer_id)
+            layer = seen_in_force(app, get_session(), exc.layer_id)
             continue
         return Submitted(stored, layer.name(stored.report.area_id))
 

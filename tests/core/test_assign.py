@@ -191,3 +191,19 @@ def test_codes_are_layer_positions():
 def test_bad_layers_are_refused_up_front(areas, message):
     with pytest.raises(ValueError, match=message):
         AreaIndex(areas)
+
+
+def test_one_point_at_a_time_agrees_with_the_array_path(mellerud, mellerud_index):
+    rng = np.random.default_rng(11)
+    xmin, ymin, xmax, ymax = mellerud.total_bounds
+    lon = rng.uniform(xmin - 0.01, xmax + 0.01, 3_000)
+    lat = rng.uniform(ymin - 0.01, ymax + 0.01, 3_000)
+    # Shared vertices and edge points too, where the rule picks the first area.
+    vertices = shapely.get_coordinates(mellerud.boundary.to_numpy())[::7]
+    lon = np.concatenate([lon, vertices[:, 0], [np.nan, np.inf, xmin - 5]])
+    lat = np.concatenate([lat, vertices[:, 1], [58.7, 58.7, ymin]])
+    expected = mellerud_index.assign(lon, lat)
+    one_by_one = [
+        mellerud_index.assign_one(float(x), float(y)) for x, y in zip(lon, lat, strict=True)
+    ]
+    assert one_by_one == list(expected)
