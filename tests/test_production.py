@@ -96,3 +96,9 @@ def test_rate_limits_in_redis_hold_across_workers(tmp_path, redis_url):
     assert second.post("/api/v1/reports", json=GOOD).status_code == 429
     for app in apps:
         engine_for(app).dispose()
+
+
+def test_threads_per_worker_switch_gunicorn_to_its_threaded_workers():
+    threaded = production_command("/venv/bin/gunicorn", "127.0.0.1", 8000, 2, threads=4)
+    assert threaded[:5] == ["/venv/bin/gunicorn", "--workers", "2", "--threads", "4"]
+    assert "--threads" not in production_command("/venv/bin/gunicorn", "127.0.0.1", 8000, 2)
