@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,9 +30,6 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # 64 MB of page cache: the indexes of a million concerns stay in memory.
         cursor.execute("PRAGMA cache_size=-65536")
-        # The automatic checkpoint only as a backstop: submissions checkpoint after their
-        # turn (checkpoint_if_due), where no other writer waits for it.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -126,38 +123,6 @@ def write_turn(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
-
-
-# SQLite: copy the write-ahead log into the database once it is this large ...
-WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024
-# ... and let SQLite do it within a commit only at this many pages (16 MB) of log.
-BACKSTOP_CHECKPOINT_PAGES = 4096
-_last_checkpoint = {"at": 0.0}
-
-
-def checkpoint_if_due(connection: Connection) -> None:
-    """SQLite: a passive checkpoint once the write-ahead log has grown past a few MB.
-
-    SQLite's automatic checkpoint runs inside the commit that fills the log, while the
-    writer still holds its turn, so the other workers' writers wait for the copy and its
-    fsync. Here it runs after the turn, and a passive checkpoint blocks no writer.
-    """
-    if connection.dialect.name != "sqlite":
-        return
-    database = connection.engine.url.database
-    if not database or database == ":memory:":
-        return
-    try:
-        size = os.stat(f"{database}-wal").st_size
-    except OSError:
-        return
-    now = time.monotonic()
-    # A reader on an old snapshot can hold the log back: do not retry on every commit.
-    if size >= WAL_CHECKPOINT_BYTES and now - _last_checkpoint["at"] > 0.2:
-        _last_checkpoint["at"] = now
-        # On the driver's connection, outside any transaction (pysqlite's own transaction
-        # handling is off, see _configure_sqlite): a checkpoint cannot run inside one.
-        connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def begin_write(session: Session) -> None:

@@ -23,7 +23,7 @@ from geoservice.store.aggregates import (
     bump_version_in_transaction,
 )
 from geoservice.store.areas import ACTIVE_LAYER_ID, active_layer_id
-from geoservice.store.db import begin_write, checkpoint_if_due, write_turn
+from geoservice.store.db import begin_write, write_turn
 from geoservice.store.models import Report, cell_of, new_id
 
 REPORTS = Report.__table__
@@ -203,7 +203,6 @@ def store_report(
         if not inserted:
             raise LayerChanged(active_layer_id(connection))
         bump_version_after_commit(connection)
-        checkpoint_if_due(connection)
     return StoredReport(StoredConcern(row["id"], row["receipt"], row["area_id"]), created=True)
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
-from contextlib import closing
 
 import pytest
 
 from geoservice.store import db
-from geoservice.store.db import engine_for, make_engine, write_turn
+from geoservice.store.db import make_engine, write_turn
 
 TRY_TURN = """
 import fcntl, os, sys
@@ -112,29 +110,3 @@ def test_threads_of_one_process_take_turns_too(tmp_path):
     other.join(5)
     assert order == ["first", "second"]
     engine.dispose()
-
-
-def test_a_grown_write_ahead_log_is_copied_back_after_the_write(app, monkeypatch):
-    engine = engine_for(app)
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL checkpoints on its own")
-    path = engine.url.database
-
-    def version_in_database_file() -> int:
-        # immutable=1 reads the database file alone, not the log beside it.
-        with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as reader:
-            return reader.execute("SELECT version FROM data_versions").fetchone()[0]
-
-    monkeypatch.setattr(db, "_last_checkpoint", {"at": 0.0})
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.commit()
-        before = version_in_database_file()
-        with connection.begin():
-            connection.exec_driver_sql("UPDATE data_versions SET version = version + 1")
-        monkeypatch.setattr(db, "WAL_CHECKPOINT_BYTES", 10**9)
-        db.checkpoint_if_due(connection)
-        assert version_in_database_file() == before  # still only in the log
-        monkeypatch.setattr(db, "WAL_CHECKPOINT_BYTES", 1)
-        db.checkpoint_if_due(connection)
-        assert version_in_database_file() == before + 1
