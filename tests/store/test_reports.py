@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from geoservice.core.validation import validate_report
+from geoservice.store import boundary_layers
 from geoservice.store.aggregates import data_version
 from geoservice.store.areas import shipped_layer
-from geoservice.store.db import session_scope
+from geoservice.store.db import begin_write, engine_for, session_scope
 from geoservice.store.models import AreaLayerRecord, Report
 from geoservice.store.reports import (
     _ROW_COLUMNS,
@@ -98,3 +100,43 @@ def test_receipts_are_twelve_characters_of_the_unambiguous_alphabet_and_do_not_r
 def test_the_insert_writes_every_field_of_the_new_row():
     row = report_row(draft(), created_at=datetime.now(UTC), client=None, source="api")
     assert set(row) == set(_ROW_COLUMNS)
+
+
+def test_a_submission_waiting_for_a_layer_change_sees_the_new_layer(app):
+    """The layer change holds inserts back; the insert that waited finds the new layer."""
+    engine = engine_for(app)
+    with session_scope(app) as session:
+        session.add(
+            AreaLayerRecord(
+                source="official.gpkg",
+                provenance="{}",
+                geojson='{"type": "FeatureCollection", "features": []}',
+                area_count=0,
+                imported_by="test",
+                active=False,
+            )
+        )
+    outcome: list = []
+
+    def submit() -> None:
+        with session_scope(app) as session:
+            try:
+                outcome.append(
+                    store_report(session, draft(), client=None, source="api", layer_id=None)
+                )
+            except LayerChanged as exc:
+                outcome.append(exc)
+
+    with session_scope(app) as changer:
+        begin_write(changer)
+        boundary_layers._hold_submissions(changer)
+        changer.execute(update(AreaLayerRecord).values(active=True))
+        submitter = threading.Thread(target=submit)
+        submitter.start()
+        submitter.join(0.5)
+        assert submitter.is_alive()  # held back until the change commits
+    submitter.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], LayerChanged)
+    with session_scope(app) as session:
+        assert stored_count(session) == 0
+    engine.dispose()
