@@ -12,6 +12,12 @@ from geoservice.store import schema
 from geoservice.store.db import engine_for, session_scope
 
 
+def postgres_test_url() -> str | None:
+    """The PostgreSQL server the suite's second run uses, or None on the SQLite run."""
+    url = os.environ.get("GEOSERVICE_TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
 def _reset_database(app) -> None:
     """Drop every table so each test starts from an empty, freshly migrated schema."""
     engine = engine_for(app)

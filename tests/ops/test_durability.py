@@ -32,6 +32,7 @@ from geoservice.cli import production_command
 from geoservice.store import schema
 from geoservice.store.db import engine_for, make_engine
 from geoservice.store.models import Report
+from tests.conftest import postgres_test_url
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="finds gunicorn's workers in /proc and forks its clients"
@@ -53,18 +54,13 @@ CATEGORIES = ("drugs", "lighting", "vandalism", "disorder", "harassment", "traff
 TIME_BANDS = ("day", "evening", "night", "unknown")
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("GEOSERVICE_TEST_DATABASE_URL", "")
-    return url if url.startswith("postgresql") else None
-
-
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param(
         "postgresql",
         id="postgresql",
         marks=pytest.mark.skipif(
-            _postgres_url() is None,
+            postgres_test_url() is None,
             reason="GEOSERVICE_TEST_DATABASE_URL does not point at PostgreSQL",
         ),
     ),
@@ -240,7 +236,7 @@ def run_client(port: int, client_no: int, count: int, run_id: str) -> list[dict]
 def database_url(request, tmp_path) -> str:
     """A freshly migrated, empty database of the backend under test."""
     if request.param == "postgresql":
-        url = _postgres_url()
+        url = postgres_test_url()
     else:
         url = f"sqlite:///{tmp_path / 'durability.sqlite3'}"
     app = create_app(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -11,6 +10,7 @@ import pytest
 
 from geoservice.store import db
 from geoservice.store.db import make_engine, write_turn
+from tests.conftest import postgres_test_url
 
 TRY_TURN = """
 import fcntl, os, sys
@@ -50,19 +50,14 @@ def test_an_in_memory_database_takes_no_turn():
         assert db._write_locks == before
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("GEOSERVICE_TEST_DATABASE_URL", "")
-    return url if url.startswith("postgresql") else None
-
-
 needs_postgres = pytest.mark.skipif(
-    _postgres_url() is None, reason="GEOSERVICE_TEST_DATABASE_URL does not point at PostgreSQL"
+    postgres_test_url() is None, reason="GEOSERVICE_TEST_DATABASE_URL does not point at PostgreSQL"
 )
 
 
 @needs_postgres
 def test_a_pooled_connection_is_tested_only_after_lying_idle(monkeypatch):
-    engine = make_engine(_postgres_url())
+    engine = make_engine(postgres_test_url())
     pings = []
     real_ping = engine.dialect.do_ping
     monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
@@ -79,10 +74,10 @@ def test_a_pooled_connection_is_tested_only_after_lying_idle(monkeypatch):
 
 @needs_postgres
 def test_a_connection_the_server_dropped_while_idle_is_replaced(monkeypatch):
-    engine = make_engine(_postgres_url())
+    engine = make_engine(postgres_test_url())
     with engine.connect() as connection:
         dropped = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    other = make_engine(_postgres_url())
+    other = make_engine(postgres_test_url())
     with other.connect() as connection:
         connection.exec_driver_sql(f"SELECT pg_terminate_backend({int(dropped)})")
     other.dispose()

@@ -35,6 +35,18 @@ def draft(**fields):
     )
 
 
+def imported_layer(*, active: bool) -> AreaLayerRecord:
+    """An imported layer's row (its areas do not matter to storing)."""
+    return AreaLayerRecord(
+        source="official.gpkg",
+        provenance="{}",
+        geojson='{"type": "FeatureCollection", "features": []}',
+        area_count=0,
+        imported_by="test",
+        active=active,
+    )
+
+
 def stored_count(session) -> int:
     return session.scalar(select(func.count()).select_from(Report))
 
@@ -64,16 +76,7 @@ def test_a_concern_checked_against_a_layer_no_longer_in_force_is_not_stored(app)
     with session_scope(app) as session:
         store_report(session, draft(), client=None, source="api", layer_id=None)
         version = data_version(session)
-        session.add(
-            AreaLayerRecord(
-                source="official.gpkg",
-                provenance="{}",
-                geojson='{"type": "FeatureCollection", "features": []}',
-                area_count=0,
-                imported_by="test",
-                active=True,
-            )
-        )
+        session.add(imported_layer(active=True))
         session.commit()
         in_force = session.scalar(select(AreaLayerRecord.id))
         with pytest.raises(LayerChanged) as changed:
@@ -106,16 +109,7 @@ def test_a_submission_waiting_for_a_layer_change_sees_the_new_layer(app):
     """The layer change holds inserts back; the insert that waited finds the new layer."""
     engine = engine_for(app)
     with session_scope(app) as session:
-        session.add(
-            AreaLayerRecord(
-                source="official.gpkg",
-                provenance="{}",
-                geojson='{"type": "FeatureCollection", "features": []}',
-                area_count=0,
-                imported_by="test",
-                active=False,
-            )
-        )
+        session.add(imported_layer(active=False))
     outcome: list = []
 
     def submit() -> None:
