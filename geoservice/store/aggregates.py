@@ -67,9 +67,9 @@ def bump_version_after_commit(connection: Connection) -> None:
     back to the pool.
     """
     if connection.dialect.name == "postgresql":
-        connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-            _ADVANCE_VERSION_SEQUENCE
-        )
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.execution_options(isolation_level="AUTOCOMMIT")  # not twice: hot path
+        connection.execute(_ADVANCE_VERSION_SEQUENCE)
 
 
 def data_version(session: Session) -> int:
