@@ -12,6 +12,11 @@ the request was due, so a slow server cannot hide its queue):
 
 Every step is checked against the database: each 201 is one stored row. Only 127.0.0.1.
 
+Baseline in the same run, right before each backend: the same command and ramp serving
+``floor_app`` (read the body, parse the JSON, answer 201), the floor that gunicorn, the
+kernel and the generator set on this machine at that moment. The ratio line compares the
+sustained rates and the server CPU per request.
+
 Run: ``.venv/bin/python bench/load.py [--backend sqlite|postgresql|both]
 [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]``. PostgreSQL gets its
 own database (``geoservice_bench``, created and dropped on that server).
@@ -43,6 +48,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
 from geoservice import create_app
+from geoservice.cli import production_command
 from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
 from geoservice.store import schema
 from geoservice.store.db import engine_for, make_engine
@@ -279,29 +285,41 @@ def free_port() -> int:
 class Server:
     """``geoservice serve --production`` in a subprocess, logging to a file."""
 
-    def __init__(self, database_url: str, folder: Path, workers: int, threads: int = 1) -> None:
+    def __init__(
+        self, database_url: str | None, folder: Path, workers: int, threads: int = 1
+    ) -> None:
+        """``database_url`` None: the baseline, ``floor_app`` under the same command."""
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
         env |= {
-            "GEOSERVICE_DATABASE_URL": database_url,
+            "GEOSERVICE_DATABASE_URL": database_url or "",
             "GEOSERVICE_SECRET_KEY": "bench-secret-" + os.urandom(8).hex(),
             "GEOSERVICE_RATELIMIT_ENABLED": "false",
             "GEOSERVICE_INSTANCE_PATH": str(folder / "instance"),
         }
-        command = [
-            str(Path(sys.executable).parent / "geoservice"),
-            "serve",
-            "--production",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--host",
-            HOST,
-            "--port",
-            str(self.port),
-        ]
-        self.log_path = folder / "server.log"
+        if database_url is not None:
+            command = [
+                str(Path(sys.executable).parent / "geoservice"),
+                "serve",
+                "--production",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--host",
+                HOST,
+                "--port",
+                str(self.port),
+            ]
+            self.health_path = "/healthz"
+        else:
+            # What ``serve --production`` executes, with the floor app in place of ours.
+            gunicorn = str(Path(sys.executable).parent / "gunicorn")
+            command = production_command(gunicorn, HOST, self.port, workers, threads)
+            assert command[-1] == "geoservice:create_app()"
+            command[-1:] = ["--pythonpath", str(Path(__file__).parent), "floor_app:app"]
+            self.health_path = "/"
+        self.log_path = folder / ("server.log" if database_url else "floor.log")
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command, cwd=folder, env=env, stdout=self._log, stderr=subprocess.STDOUT
@@ -311,12 +329,13 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: see {self.log_path}")
             try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=5):
+                url = f"http://{HOST}:{self.port}{self.health_path}"
+                with urllib.request.urlopen(url, timeout=5):
                     break
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError(f"server did not answer /healthz: see {self.log_path}")
+            raise RuntimeError(f"server did not answer {self.health_path}: see {self.log_path}")
         # Every worker has imported the app once it answers; give the others a moment.
         time.sleep(3)
 
@@ -440,6 +459,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         report["stored"] = fill(database_url, folder, args.count)
         report["fill_s"] = time.perf_counter() - started
         print(f"{backend}: stored {report['stored']:,} concerns in {report['fill_s']:.0f} s")
+        floor = measure_floor(folder, args)
+        report["floor"] = floor
         server = Server(database_url, folder, args.workers, args.threads)
         rng = random.Random(7)
         run_id = os.urandom(4).hex()
@@ -452,19 +473,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             return batch
 
         # (a) the ramp: the highest rate with every request answered 201 and no queue.
-        ramp, sustained = [], 0.0
-        for rate in args.rates:
-            n = int(rate * args.step_seconds)
-            step = run_step(f"ramp POST {rate}/s", server.port, submissions(n), rate, server)
-            ramp.append(step)
-            # Kept up: the last answer came within a second of the last request's launch.
-            keeps_up = step.wall_s <= n / rate + 1 and step.percentile(0.99) < 1000
-            if step.errors or not keeps_up:
-                break
-            sustained = rate
-            time.sleep(2)
-        report["ramp"] = ramp
-        report["sustained"] = sustained
+        report["ramp"], report["sustained"] = ramp("ramp POST", server, submissions, args)
+        print(compare_with_floor(report, floor), flush=True)
 
         # (b) latency at the fixed rate, each endpoint on its own.
         n = int(args.latency_rate * args.latency_seconds)
@@ -490,7 +500,8 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         report["mixed"] = mixed_step(server, submissions, areas, args)
 
         report["acknowledged"] = sum(
-            step.statuses.get("201", 0) for step in [*ramp, report["post"], report["mixed"][0]]
+            step.statuses.get("201", 0)
+            for step in [*report["ramp"], report["post"], report["mixed"][0]]
         )
         report["stored_by_bench"] = settled_count(database_url, f"bench-{run_id}-")
         # Each 201 is a stored row; a request the generator gave up on (timeout) may still
@@ -506,6 +517,70 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             drop_postgres_database(args.postgres_url)
         shutil.rmtree(folder, ignore_errors=True)
     return report
+
+
+def ramp(name: str, server: Server, submissions, args: argparse.Namespace):
+    """Step through ``args.rates``; the highest rate answered all 201 with no queue."""
+    steps, sustained = [], 0
+    for rate in args.rates:
+        n = int(rate * args.step_seconds)
+        step = run_step(f"{name} {rate}/s", server.port, submissions(n), rate, server)
+        steps.append(step)
+        # Kept up: the last answer came within a second of the last request's launch.
+        keeps_up = step.wall_s <= n / rate + 1 and step.percentile(0.99) < 1000
+        if step.errors or not keeps_up:
+            break
+        sustained = rate
+        time.sleep(2)
+    return steps, sustained
+
+
+def measure_floor(folder: Path, args: argparse.Namespace) -> dict:
+    """The baseline: the same production command and ramp serving ``floor_app``.
+
+    Run right before each backend, so both see the machine in the same state (its speed
+    drifts by a third within a session here).
+    """
+    rng = random.Random(11)
+    run_id = "floor-" + os.urandom(4).hex()
+    counter = 0
+
+    def submissions(n: int) -> list[bytes]:
+        nonlocal counter
+        batch = [submission(run_id, counter + i, rng) for i in range(n)]
+        counter += n
+        return batch
+
+    server = Server(None, folder, args.workers, args.threads)
+    try:
+        steps, sustained = ramp("floor POST", server, submissions, args)
+    finally:
+        server.stop()
+    return {"ramp": steps, "sustained": sustained}
+
+
+def server_ms_per_request(step: StepResult) -> float:
+    return 1000 * step.server_cpu_s / step.sent if step.sent else float("nan")
+
+
+def compare_with_floor(report: dict, floor: dict) -> str:
+    """The ratio line: our sustained rate and server CPU per request against the floor's."""
+    ours = {step.rate: step for step in report["ramp"]}
+    theirs = {step.rate: step for step in floor["ramp"]}
+    common = [rate for rate in ours if rate in theirs and rate <= report["sustained"]]
+    ratio = report["sustained"] / floor["sustained"] if floor["sustained"] else float("nan")
+    line = (
+        f"{report['backend']}: sustained {report['sustained']}/s against the floor's "
+        f"{floor['sustained']}/s (ratio {ratio:.2f})"
+    )
+    if common:
+        rate = max(common)
+        mine, base = server_ms_per_request(ours[rate]), server_ms_per_request(theirs[rate])
+        line += (
+            f"; server CPU per request at {rate:.0f}/s {mine:.2f} ms against the floor's "
+            f"{base:.2f} ms (ratio {mine / base:.2f})"
+        )
+    return line
 
 
 def mixed_step(server: Server, submissions, areas: bytes, args: argparse.Namespace):
@@ -562,7 +637,7 @@ def main() -> None:
     parser.add_argument(
         "--rates",
         type=lambda s: [int(r) for r in s.split(",")],
-        default=[100, 200, 300, 400, 500, 600, 700, 800, 1000],
+        default=[100, 200, 300, 400, 500, 600, 700, 800, 1000, 1200, 1400, 1600, 2000],
         help="submission rates of the ramp, per second",
     )
     parser.add_argument("--step-seconds", type=float, default=10)
