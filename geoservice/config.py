@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geoservice.core.privacy import PUBLIC_TIME_ZONE
+
 ENV_PREFIX = "GEOSERVICE_"
 
 
@@ -247,5 +249,5 @@ def build_config(
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SAMESITE"] = "Lax"
     config.setdefault("BABEL_DEFAULT_LOCALE", "sv")
-    config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Stockholm")
+    config.setdefault("BABEL_DEFAULT_TIMEZONE", PUBLIC_TIME_ZONE)
     return config

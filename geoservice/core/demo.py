@@ -54,6 +54,8 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from geoservice.core.privacy import PUBLIC_TIME_ZONE
+
 __all__ = [
     "AGE_BANDS",
     "CATEGORIES",
@@ -87,7 +89,6 @@ ROLES: tuple[str, ...] = ("resident", "works", "visitor")
 AGE_BANDS: tuple[str, ...] = ("under_18", "18_29", "30_49", "50_64", "65_plus")
 
 _CAT_INDEX = {code: i for i, code in enumerate(CATEGORIES)}
-_LOCAL_TZ = "Europe/Stockholm"
 _NS = 1_000_000_000
 _METRIC_CRS = "EPSG:3006"
 _LONLAT_CRS = "EPSG:4326"
@@ -441,7 +442,7 @@ def _sample_created_at(
         # whole seconds after start (a submitted form carries no finer time)
         offs = np.minimum(np.floor(frac * (span_ns / _NS)).astype(np.int64), max_s) * _NS
         cand = pd.DatetimeIndex(start_ns + offs, tz="UTC")
-        local = cand.tz_convert(_LOCAL_TZ)
+        local = cand.tz_convert(PUBLIC_TIME_ZONE)
         doy = np.asarray(local.day_of_year, dtype=float)
         hour = np.asarray(local.hour, dtype=int)
         weight = _season_weight(cat_idx[pending], doy) * (0.75 + 0.25 * frac) * submit_w[hour]

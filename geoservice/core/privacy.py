@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +65,9 @@ DEFAULT_K: int = 5
 
 PUBLIC_TIME_ZONE = "Europe/Stockholm"
 """Months of public filters start and end at local midnight in Mellerud."""
+
+LOCAL_ZONE = ZoneInfo(PUBLIC_TIME_ZONE)
+"""Mellerud's clock: the days and months that residents and staff see."""
 
 
 class TableProtection(NamedTuple):

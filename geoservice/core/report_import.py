@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.core.validation import (
     API_FIELDS,
     AreaPoint,
@@ -37,7 +37,6 @@ from geoservice.core.validation import (
     validate_report,
 )
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 """Time zone of dates and times written without an offset."""
 
 IMPORT_FIELDS = frozenset(API_FIELDS - {"idempotency_key"}) | {"created_at", "source_id"}
@@ -400,11 +399,11 @@ def _created_at(value: Any, now: datetime, errors: dict[str, str]) -> datetime |
     try:
         if len(text) == 10:
             # Noon: the same calendar day in local time and in UTC.
-            moment = datetime.combine(date.fromisoformat(text), time(12), LOCAL_TIME)
+            moment = datetime.combine(date.fromisoformat(text), time(12), LOCAL_ZONE)
         else:
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=LOCAL_TIME)
+                moment = moment.replace(tzinfo=LOCAL_ZONE)
     except ValueError:
         errors["created_at"] = message
         return None
@@ -428,7 +427,6 @@ def _source_id(value: Any, errors: dict[str, str]) -> str | None:
 __all__ = [
     "COLUMN_ALIASES",
     "IMPORT_FIELDS",
-    "LOCAL_TIME",
     "REQUIRED_COLUMNS",
     "ImportCheck",
     "ReportFileError",

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import h3
 import numpy as np
@@ -23,10 +22,9 @@ from sqlalchemy.orm import Session
 
 from geoservice.core.categories import EXCLUDED_STATUSES
 from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cell_centres, cells_for_points
-from geoservice.core.privacy import PUBLIC_TIME_ZONE
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.store.models import ModerationEvent, Report
 
-LOCAL = ZoneInfo(PUBLIC_TIME_ZONE)
 COORDINATE_DECIMALS = 5
 """Decimals of the published cell centre (about 1 m: finer would add nothing)."""
 
@@ -47,12 +45,12 @@ class PublicRequest:
 
 def local_midnight(day: date) -> datetime:
     """The start of ``day`` in Swedish time, as an aware datetime."""
-    return datetime.combine(day, time(0), tzinfo=LOCAL)
+    return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE)
 
 
 def local_day(moment: datetime) -> date:
     """The Swedish calendar day an aware datetime falls on."""
-    return moment.astimezone(LOCAL).date()
+    return moment.astimezone(LOCAL_ZONE).date()
 
 
 def _listable():

@@ -6,14 +6,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from geoservice.core.aggregate import aggregate_area_counts
 from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
 from geoservice.core.privacy import (
-    PUBLIC_TIME_ZONE,
+    LOCAL_ZONE,
     PeriodError,
     coarse_period,
     public_area_payload,
@@ -23,8 +22,6 @@ from geoservice.store.aggregates import area_group_counts
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.web.cache import cached
-
-PUBLIC_ZONE = ZoneInfo(PUBLIC_TIME_ZONE)
 
 
 class FilterRejected(ValueError):
@@ -55,7 +52,7 @@ class PublicFilter:
 
 def default_months(today: datetime | None = None) -> tuple[str, str]:
     """The last twelve months, this one included."""
-    now = (today or datetime.now(UTC)).astimezone(PUBLIC_ZONE)
+    now = (today or datetime.now(UTC)).astimezone(LOCAL_ZONE)
     first = now.year * 12 + now.month - 1 - 11  # months since year 0, eleven back
     return f"{first // 12:04d}-{first % 12 + 1:02d}", f"{now.year:04d}-{now.month:02d}"
 

@@ -7,7 +7,6 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -24,6 +23,7 @@ from flask_login import current_user
 from geoservice.core.aggregate import active_reports
 from geoservice.core.patrol import PatrolPlan, plan_patrol
 from geoservice.core.patrol_export import to_geojson, to_gpx
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.core.report_exports import csv_safe
 from geoservice.core.timewindow import TimeWindow
 from geoservice.i18n import category_labels, page_language
@@ -42,7 +42,6 @@ from geoservice.web.public import map_settings
 from geoservice.web.staff_filter import StaffFilter, parse_staff_filter
 
 bp = Blueprint("patrol", __name__)
-LOCAL = ZoneInfo("Europe/Stockholm")
 WEEKDAY_CHOICES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekend", "weekdays")
 MAX_STOPS = 12
 
@@ -150,7 +149,7 @@ def _page(template: str, patrol: PatrolRequest | None, errors: dict, status: int
         "categories": category_labels(),
         "english": english,
         "log": patrol_log(get_session(), limit=50),
-        "today": datetime.now(LOCAL).date(),
+        "today": datetime.now(LOCAL_ZONE).date(),
         "query": patrol.as_query() if patrol else {},
     }
     if plan is not None and template == "staff/patrol.html":
@@ -245,7 +244,7 @@ def log_patrol():
             cells=request.form.getlist("cells"),
             note=request.form.get("note"),
             author=current_user.name,
-            today=datetime.now(LOCAL).date(),
+            today=datetime.now(LOCAL_ZONE).date(),
         )
     except PatrolLogError as exc:
         return _page("staff/patrol.html", patrol, {}, 422, log_errors=exc.errors)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from geoservice.core.followup import (
     equal_windows,
     public_followup,
 )
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.i18n import category_labels, page_language
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -44,11 +44,10 @@ from geoservice.web.insight import parse_public_filter, public_areas
 from geoservice.web.staff_filter import StaffFilter
 
 bp = Blueprint("promise", __name__)
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 def today():
-    return datetime.now(LOCAL).date()
+    return datetime.now(LOCAL_ZONE).date()
 
 
 def join_labels(codes: str, names: dict[str, str]) -> str:

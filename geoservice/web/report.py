@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
@@ -12,6 +11,7 @@ from flask_login import current_user
 
 from geoservice.core.pdf_report import render_pdf
 from geoservice.core.period_report import PeriodReport, build_period_report
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.core.report_exports import areas_geojson, hotspots_geojson, tables_as_csv
 from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
@@ -31,13 +31,12 @@ from geoservice.web.staff_filter import StaffFilter
 from geoservice.web.staff_maps import layer_names
 
 bp = Blueprint("report", __name__, url_prefix="/personal")
-LOCAL = ZoneInfo("Europe/Stockholm")
 MAX_DAYS = 3 * 366
 
 
 def parse_period(args) -> tuple[date, date]:
     """``from`` and ``to`` as local days (default: the last 90 days); raise FilterRejected."""
-    today = datetime.now(LOCAL).date()
+    today = datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
 
     def day(name: str, default: date) -> date:

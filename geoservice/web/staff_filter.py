@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
+from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.web.insight import FilterRejected
-
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass(frozen=True)
@@ -27,12 +25,12 @@ class StaffFilter:
 
     @property
     def start_utc(self) -> datetime:
-        return datetime.combine(self.start, datetime.min.time(), LOCAL).astimezone(UTC)
+        return datetime.combine(self.start, datetime.min.time(), LOCAL_ZONE).astimezone(UTC)
 
     @property
     def end_utc(self) -> datetime:
         next_day = self.end + timedelta(days=1)
-        return datetime.combine(next_day, datetime.min.time(), LOCAL).astimezone(UTC)
+        return datetime.combine(next_day, datetime.min.time(), LOCAL_ZONE).astimezone(UTC)
 
     def as_query(self) -> dict[str, str]:
         query = {"from": self.start.isoformat(), "to": self.end.isoformat()}
@@ -71,7 +69,7 @@ def _code(args, name: str, options, errors: dict[str, str]) -> str | None:
 
 def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) -> StaffFilter:
     """Read ``from, to, category, time_of_day, kind, weekend, status``; default: last 90 days."""
-    today = today or datetime.now(LOCAL).date()
+    today = today or datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
     start = _day(args.get("from"), today - timedelta(days=89), "from", errors)
     end = _day(args.get("to"), today, "to", errors)

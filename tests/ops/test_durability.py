@@ -1,10 +1,11 @@
 """No concern is lost or stored twice when gunicorn workers die in the middle of requests.
 
-The app runs under gunicorn with three workers on loopback. Client processes submit
-concerns, each with its own idempotency key, and retry a failed attempt with the same key
-and body, as the resident's page does; meanwhile a thread SIGKILLs workers (gunicorn starts
-new ones). Afterwards the database must hold every acknowledged concern exactly once, with
-the receipt the client was given.
+The app runs under gunicorn with three workers on loopback: sync workers, and gthread
+workers with four threads each (where one kill may cut off several requests at once).
+Client processes submit concerns, each with its own idempotency key, and retry a failed
+attempt with the same key and body, as the resident's page does; meanwhile a thread
+SIGKILLs workers (gunicorn starts new ones). Afterwards the database must hold every
+acknowledged concern exactly once, with the receipt the client was given.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import json
 import multiprocessing
 import os
 import random
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +25,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -41,6 +45,8 @@ pytestmark = pytest.mark.skipif(
 WORKERS = 3
 CLIENTS = 4
 PER_CLIENT = 60
+# Clients go on past PER_CLIENT while the killer still has kills to make, up to this many.
+MAX_PER_CLIENT = 5 * PER_CLIENT
 # Kill a worker when this share of all submissions has been answered ...
 KILL_AT = (0.1, 0.3, 0.5, 0.7)
 # ... and, while no kill has yet interrupted a request, again at each of these: a kill can
@@ -50,6 +56,7 @@ MAX_ATTEMPTS = 10
 ATTEMPT_TIMEOUT_S = 20
 RUN_TIMEOUT_S = 120
 KEY_PREFIX = "durability-"
+SS = shutil.which("ss")  # iproute2's socket statistics
 CATEGORIES = ("drugs", "lighting", "vandalism", "disorder", "harassment", "traffic")
 TIME_BANDS = ("day", "evening", "night", "unknown")
 
@@ -96,29 +103,55 @@ def worker_pids(master: int) -> list[int]:
     return pids
 
 
-def serving_connections(pid: int, port: int) -> int:
-    """How many client connections to ``port`` process ``pid`` holds open.
+def serving_workers(pids: list[int], port: int) -> list[int]:
+    """Those of ``pids`` that hold a client connection to ``port`` not yet answered in full.
 
-    A sync worker holds one while it serves a request and none between requests; its
-    listening socket and its database connections do not count.
+    A sync worker holds one while it serves a request. Once it has sent the answer it
+    shuts its side down (the socket leaves ESTABLISHED) and lingers for the client's close:
+    killing it then would interrupt nothing. Its listening socket and its database
+    connections do not count.
     """
-    try:
-        inodes = {
-            link[len("socket:[") : -1]
-            for link in (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
-            if link.startswith("socket:[")
-        }
-        tables = [Path(f"/proc/{pid}/net/{name}").read_text() for name in ("tcp", "tcp6")]
-    except OSError:  # the worker ended while we looked
-        return 0
-    count = 0
-    for table in tables:
+    established = _established_inodes(port)
+    serving = []
+    for pid in pids:
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:  # the worker ended while we looked
+            continue
+        if any(link[len("socket:[") : -1] in established for link in links):
+            serving.append(pid)
+    return serving
+
+
+def _established_inodes(port: int) -> set[str]:
+    """Socket inodes of the established connections to ``port`` on this machine.
+
+    Asks the kernel through ``ss`` (sock_diag, filtered in the kernel: a few milliseconds);
+    reading /proc/net/tcp instead takes tens of milliseconds once thousands of earlier
+    connections wait in TIME_WAIT, by which time the request is long answered.
+    """
+    if SS is not None:
+        listing = subprocess.run(
+            [SS, "-Htne", "state", "established", f"( sport = :{port} )"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return set(re.findall(r"\bino:(\d+)", listing))
+    inodes = set()
+    port_hex = f":{port:04X} "
+    for name in ("tcp", "tcp6"):
+        try:
+            table = Path(f"/proc/self/net/{name}").read_text()
+        except OSError:
+            continue
         for line in table.splitlines()[1:]:
+            if port_hex not in line:
+                continue
             fields = line.split()
-            local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            listening = fields[3] == "0A"
-            count += local_port == port and not listening and fields[9] in inodes
-    return count
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                inodes.add(fields[9])
+    return inodes
 
 
 def zombie_children(parent: int) -> list[int]:
@@ -206,26 +239,33 @@ def concern(rng: random.Random, key: str) -> dict:
     return body
 
 
-# Submissions answered so far and attempts cut off by a kill, over all clients; handed to
-# each client process as it starts.
+# Submissions answered so far, attempts cut off by a kill, over all clients, and whether
+# the killer is still at work (1) or done (0); handed to each client process as it starts.
 _answered = None
 _interrupted = None
+_killing = None
 
 
-def share_counters(answered, interrupted) -> None:
-    global _answered, _interrupted
-    _answered, _interrupted = answered, interrupted
+def share_counters(answered, interrupted, killing) -> None:
+    global _answered, _interrupted, _killing
+    _answered, _interrupted, _killing = answered, interrupted, killing
 
 
 def run_client(port: int, client_no: int, count: int, run_id: str) -> list[dict]:
-    """Submit ``count`` concerns one after the other, counting each answered one."""
+    """Submit concerns one after the other, counting each answered one.
+
+    At least ``count``, and more while the killer has not made its kills yet: a slow
+    look at the workers must not let the run end before they are killed.
+    """
     rng = random.Random(f"{run_id}-{client_no}")
     outcomes = []
-    for i in range(count):
+    i = 0
+    while i < count or (_killing.value and i < MAX_PER_CLIENT):
         body = concern(rng, f"{KEY_PREFIX}{run_id}-{client_no}-{i:03d}")
         outcomes.append(submit_with_retries(port, body) | {"body": body})
         with _answered.get_lock():
             _answered.value += 1
+        i += 1
     return outcomes
 
 
@@ -252,8 +292,14 @@ def database_url(request, tmp_path) -> str:
     return url
 
 
+@pytest.fixture(params=[1, 4], ids=["sync", "threads"])
+def threads(request) -> int:
+    """Threads per worker: gunicorn's sync workers, or its gthread workers (``--threads``)."""
+    return request.param
+
+
 @pytest.fixture
-def gunicorn(database_url, tmp_path):
+def gunicorn(database_url, threads, tmp_path):
     """Serve the app with gunicorn on a free loopback port; yield (master pid, port)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
@@ -265,7 +311,7 @@ def gunicorn(database_url, tmp_path):
         "GEOSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     gunicorn_script = str(Path(sys.executable).parent / "gunicorn")
-    command = production_command(gunicorn_script, "127.0.0.1", port, WORKERS)
+    command = production_command(gunicorn_script, "127.0.0.1", port, WORKERS, threads)
     log_path = tmp_path / "gunicorn.log"
     with open(log_path, "wb") as log:
         master = subprocess.Popen(
@@ -306,10 +352,16 @@ def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _wait_for_workers(master: int, count: int, timeout: float = 60) -> list[int]:
-    """The master's workers once there are ``count`` of them (or whatever there are at timeout)."""
+def _wait_for_workers(
+    master: int, count: int, gone: Collection[int] = (), timeout: float = 60
+) -> list[int]:
+    """The master's workers once there are ``count`` of them and none of ``gone`` is left
+    (a killed worker is listed until it has exited); or whatever there are at timeout."""
     deadline = time.monotonic() + timeout
-    while len(pids := worker_pids(master)) != count and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        pids = worker_pids(master)
+        if len(pids) == count and not set(pids) & set(gone):
+            break
         time.sleep(0.1)
     return pids
 
@@ -317,7 +369,7 @@ def _wait_for_workers(master: int, count: int, timeout: float = 60) -> list[int]
 # --- the test ----------------------------------------------------------------------------
 
 
-def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
+def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url, threads):
     master, port = gunicorn
     original_workers = _wait_for_workers(master, WORKERS)
     assert len(original_workers) == WORKERS
@@ -327,12 +379,13 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
     # Fork the clients before the killer thread exists: forking a threaded process is unsafe.
     context = multiprocessing.get_context("fork")
     answered, interrupted = context.Value("i", 0), context.Value("i", 0)
-    pool = context.Pool(CLIENTS, share_counters, (answered, interrupted))
+    killing = context.Value("i", 1)
+    pool = context.Pool(CLIENTS, share_counters, (answered, interrupted, killing))
     stop = threading.Event()
     killed: list[int] = []
     killer = threading.Thread(
         target=_kill_workers,
-        args=(master, port, total, (answered, interrupted), stop, killed),
+        args=(master, port, total, (answered, interrupted, killing), stop, killed),
     )
     try:
         pending = pool.starmap_async(
@@ -353,14 +406,15 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url):
     attempts = Counter(a for o in outcomes for a in o["attempts"])
     retried = sum(len(o["attempts"]) > 1 for o in outcomes)
     print(
-        f"\n{database_url.split(':')[0]}: {total} concerns, workers killed {len(killed)}, "
-        f"{retried} needed a retry; attempts by outcome {dict(attempts)}"
+        f"\n{database_url.split(':')[0]}, {threads} thread(s) per worker: {len(outcomes)} "
+        f"concerns, workers killed {len(killed)}, {retried} needed a retry; "
+        f"attempts by outcome {dict(attempts)}"
     )
 
     # The kills happened during the run and gunicorn replaced every killed worker.
     assert len(KILL_AT) <= len(killed) <= len(KILL_AT) + len(EXTRA_KILL_AT)
     assert retried >= 1, "no kill interrupted a request: the run proved nothing"
-    workers_now = _wait_for_workers(master, WORKERS)
+    workers_now = _wait_for_workers(master, WORKERS, gone=killed)
     assert len(workers_now) == WORKERS and not set(killed) & set(workers_now)
 
     # No attempt ever got a server error; each concern that got an answer got 201.
@@ -418,24 +472,34 @@ def _kill_workers(
 ) -> None:
     """SIGKILL a worker in the middle of a request each time the answered share passes a mark.
 
-    The extra marks count only while no client has yet seen an attempt cut off.
+    The extra marks count only while no client has yet seen an attempt cut off. Tells the
+    clients when it is done, so that they stop.
     """
-    answered, interrupted = counters
+    answered, interrupted, killing = counters
     marks = list(KILL_AT)
     extra = list(EXTRA_KILL_AT)
-    while not stop.wait(0.001):
-        if not marks:
-            if not extra or interrupted.value:
-                return
-            marks.append(extra.pop(0))
-        if answered.value < marks[0] * total:
-            continue
-        busy = [pid for pid in worker_pids(master) if serving_connections(pid, port)]
-        if busy:  # otherwise look again in a millisecond
+    try:
+        while not stop.wait(0.001):
+            if not marks:
+                if not extra or interrupted.value:
+                    return
+                marks.append(extra.pop(0))
+            if answered.value < marks[0] * total:
+                continue
+            # A worker killed a moment ago may still be listed until its master reaps it.
+            candidates = [pid for pid in worker_pids(master) if pid not in killed]
+            busy = serving_workers(candidates, port)
+            if not busy:  # look again in a millisecond
+                continue
             victim = random.choice(busy)
-            os.kill(victim, signal.SIGKILL)
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except ProcessLookupError:  # it ended on its own meanwhile: look again
+                continue
             killed.append(victim)
             marks.pop(0)
+    finally:
+        killing.value = 0
 
 
 def _stored_by_key(database_url: str, prefix: str) -> list[tuple[str, str, str]]:
