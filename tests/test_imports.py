@@ -17,7 +17,7 @@ from tests.conftest import csrf_token_from
 GOOD = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
 
 
-def official_file(tmp_path, fmt="gpkg"):
+def official_file(tmp_path, fmt="gpkg", east_code="1461R002"):
     """Two 'official' areas in EPSG:3006: the municipality split west/east, with a hole."""
     outline = shipped_layer().outline.to_crs(3006).geometry.iloc[0]
     minx, miny, maxx, maxy = outline.bounds
@@ -25,7 +25,7 @@ def official_file(tmp_path, fmt="gpkg"):
     west = outline.intersection(box(minx - 10, miny - 10, middle, maxy + 10))
     east = outline.intersection(box(middle, miny - 10, maxx + 10, maxy + 10))
     frame = gpd.GeoDataFrame(
-        {"regsokod": ["1461R001", "1461R002"], "regso": ["Väst", "Öst"], "folkmangd": [4000, 5235]},
+        {"regsokod": ["1461R001", east_code], "regso": ["Väst", "Öst"], "folkmangd": [4000, 5235]},
         geometry=[west, east],
         crs=3006,
     )
@@ -70,6 +70,23 @@ def test_import_reassigns_every_concern_and_rollback_restores(app, client, runne
     assert 'id="approximate-note"' in client.get("/karta").get_data(as_text=True)
     again = runner.invoke(args=["boundaries", "rollback"])
     assert again.exit_code != 0 and "nothing to roll back" in again.output
+
+
+def test_a_new_layer_moves_only_the_concerns_whose_area_changes(app, client, runner, tmp_path):
+    for lon, lat in ((12.30, 58.70), (12.4535, 58.7005), (12.55, 58.65)):
+        response = client.post("/api/v1/reports", json=GOOD | {"lon": lon, "lat": lat})
+        assert response.status_code == 201
+    first = runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
+    assert "Re-assigned 3 concerns (3 changed area, 0 fall outside" in first.output, first.output
+    # The same split with the eastern area under a new code: only its two concerns move.
+    (tmp_path / "next").mkdir()
+    renamed = official_file(tmp_path / "next", east_code="1461R003")
+    second = runner.invoke(args=["import-boundaries", str(renamed)])
+    assert "Re-assigned 3 concerns (2 changed area, 0 fall outside" in second.output, second.output
+    assert area_ids(app) == ["1461R001", "1461R003", "1461R003"]
+    rolled = runner.invoke(args=["boundaries", "rollback"])
+    assert "re-assigned 3 concerns (2 changed area" in rolled.output, rolled.output
+    assert area_ids(app) == ["1461R001", "1461R002", "1461R002"]
 
 
 def test_zipped_shapefile_and_dry_run(app, runner, tmp_path):

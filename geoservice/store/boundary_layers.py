@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,20 +33,29 @@ class LayerChange:
 
 
 def _reassign(session: Session, layer: AreaLayer) -> tuple[int, int, int]:
-    """Give every concern the area of the new layer holding its point."""
+    """Give every concern the area of the new layer holding its point.
+
+    Only the concerns whose area changes are written: submissions wait while this runs,
+    and most concerns keep their area when boundaries are redrawn.
+    """
     rows = session.execute(select(Report.id, Report.lon, Report.lat, Report.area_id)).all()
     if not rows:
         return 0, 0, 0
-    ids = [r.id for r in rows]
     found = layer.index.assign(
         np.array([r.lon for r in rows], dtype=float), np.array([r.lat for r in rows], dtype=float)
     )
     new = [None if f is None else str(f) for f in found]
-    changed = sum(1 for r, n in zip(rows, new, strict=True) if r.area_id != n)
-    updates = [{"id": i, "area_id": n} for i, n in zip(ids, new, strict=True)]
-    for start in range(0, len(updates), CHUNK):
-        session.execute(update(Report), updates[start : start + CHUNK])
-    return len(rows), sum(n is None for n in new), changed
+    # One statement per area and chunk of ids rather than one per concern: a layer has a
+    # handful of areas, and a million single-row updates take tens of seconds.
+    moved: dict[str | None, list[str]] = defaultdict(list)
+    for row, area in zip(rows, new, strict=True):
+        if row.area_id != area:
+            moved[area].append(row.id)
+    for area, ids in moved.items():
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            session.execute(update(Report).where(Report.id.in_(chunk)).values(area_id=area))
+    return len(rows), sum(n is None for n in new), sum(len(ids) for ids in moved.values())
 
 
 def _provenance(imported: BoundaryImport, imported_by: str | None) -> dict:
