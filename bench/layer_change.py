@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from load import create_postgres_database, drop_postgres_database, fill, versions
+from load import bench_database, drop_postgres_database, fill, versions
 from sqlalchemy import select, update
 
 from geoservice import create_app
@@ -71,10 +71,7 @@ def timed(label: str, fn) -> float:
 
 def bench_backend(backend: str, args: argparse.Namespace) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-layer-{backend}-"))
-    if backend == "postgresql":
-        url = create_postgres_database(args.postgres_url)
-    else:
-        url = f"sqlite:///{folder / 'layer.sqlite3'}"
+    url = bench_database(backend, folder, args.postgres_url)
     try:
         started = time.perf_counter()
         stored = fill(url, folder, args.count)

@@ -272,6 +272,18 @@ def submission(run_id: str, i: int, rng: random.Random) -> bytes:
     return head.encode() + body
 
 
+class Submissions:
+    """Batches of valid submissions whose keys continue where the last batch ended."""
+
+    def __init__(self, run_id: str, seed: int) -> None:
+        self.run_id, self.rng, self.sent = run_id, random.Random(seed), 0
+
+    def __call__(self, n: int) -> list[bytes]:
+        batch = [submission(self.run_id, self.sent + i, self.rng) for i in range(n)]
+        self.sent += n
+        return batch
+
+
 def get_request(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
 
@@ -384,6 +396,13 @@ def create_postgres_database(url: str) -> str:
     return make_url(url).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
 
 
+def bench_database(backend: str, folder: Path, postgres_url: str) -> str:
+    """An empty database for a bench: a file in ``folder``, or the bench's own on PostgreSQL."""
+    if backend == "postgresql":
+        return create_postgres_database(postgres_url)
+    return f"sqlite:///{folder / 'bench.sqlite3'}"
+
+
 def drop_postgres_database(url: str) -> None:
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -451,10 +470,7 @@ def stored_with_prefix(database_url: str, prefix: str) -> int:
 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-load-{backend}-"))
-    if backend == "postgresql":
-        database_url = create_postgres_database(args.postgres_url)
-    else:
-        database_url = f"sqlite:///{folder / 'load.sqlite3'}"
+    database_url = bench_database(backend, folder, args.postgres_url)
     report: dict = {"backend": backend}
     server = None
     try:
@@ -465,15 +481,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
         floor = measure_floor(folder, args)
         report["floor"] = floor
         server = Server(database_url, folder, args.workers, args.threads)
-        rng = random.Random(7)
-        run_id = os.urandom(4).hex()
-        counter = 0
-
-        def submissions(n: int) -> list[bytes]:
-            nonlocal counter
-            batch = [submission(run_id, counter + i, rng) for i in range(n)]
-            counter += n
-            return batch
+        submissions = Submissions(os.urandom(4).hex(), seed=7)
 
         # (a) the ramp: the highest rate with every request answered 201 and no queue.
         report["ramp"], report["sustained"] = ramp("ramp POST", server, submissions, args)
@@ -506,12 +514,13 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict:
             step.statuses.get("201", 0)
             for step in [*report["ramp"], report["post"], report["mixed"][0]]
         )
-        report["stored_by_bench"] = settled_count(database_url, f"bench-{run_id}-")
+        report["stored_by_bench"] = settled_count(database_url, f"bench-{submissions.run_id}-")
         # Each 201 is a stored row; a request the generator gave up on (timeout) may still
         # have been stored when a worker reached it, but never twice (unique keys).
         print(
-            f"{backend}: {counter:,} submissions sent, {report['acknowledged']:,} answered "
-            f"201, {report['stored_by_bench']:,} stored with the bench's keys"
+            f"{backend}: {submissions.sent:,} submissions sent, "
+            f"{report['acknowledged']:,} answered 201, "
+            f"{report['stored_by_bench']:,} stored with the bench's keys"
         )
     finally:
         if server is not None:
@@ -545,16 +554,7 @@ def measure_floor(folder: Path, args: argparse.Namespace) -> dict:
     Run right before each backend, so both see the machine in the same state (its speed
     drifts by a third within a session here).
     """
-    rng = random.Random(11)
-    run_id = "floor-" + os.urandom(4).hex()
-    counter = 0
-
-    def submissions(n: int) -> list[bytes]:
-        nonlocal counter
-        batch = [submission(run_id, counter + i, rng) for i in range(n)]
-        counter += n
-        return batch
-
+    submissions = Submissions("floor-" + os.urandom(4).hex(), seed=11)
     server = Server(None, folder, args.workers, args.threads)
     try:
         steps, sustained = ramp("floor POST", server, submissions, args)
