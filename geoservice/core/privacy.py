@@ -49,6 +49,8 @@ from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
 
 __all__ = [
     "DEFAULT_K",
+    "LOCAL_ZONE",
+    "PUBLIC_TIME_ZONE",
     "HierarchyProtection",
     "PeriodError",
     "TableProtection",
