@@ -306,13 +306,13 @@ class Server:
         """``database_url`` None: the baseline, ``floor_app`` under the same command."""
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
-        env |= {
-            "GEOSERVICE_DATABASE_URL": database_url or "",
-            "GEOSERVICE_SECRET_KEY": "bench-secret-" + os.urandom(8).hex(),
-            "GEOSERVICE_RATELIMIT_ENABLED": "false",
-            "GEOSERVICE_INSTANCE_PATH": str(folder / "instance"),
-        }
         if database_url is not None:
+            env |= {
+                "GEOSERVICE_DATABASE_URL": database_url,
+                "GEOSERVICE_SECRET_KEY": "bench-secret-" + os.urandom(8).hex(),
+                "GEOSERVICE_RATELIMIT_ENABLED": "false",
+                "GEOSERVICE_INSTANCE_PATH": str(folder / "instance"),
+            }
             command = [
                 str(Path(sys.executable).parent / "geoservice"),
                 "serve",

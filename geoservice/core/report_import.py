@@ -37,8 +37,6 @@ from geoservice.core.validation import (
     validate_report,
 )
 
-"""Time zone of dates and times written without an offset."""
-
 IMPORT_FIELDS = frozenset(API_FIELDS - {"idempotency_key"}) | {"created_at", "source_id"}
 """Columns (CSV) or properties (GeoJSON) an import file may have."""
 
