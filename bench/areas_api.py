@@ -18,8 +18,8 @@ from pathlib import Path
 from timing import percentile
 
 from geoservice import create_app
-from geoservice.core.aggregate import aggregate_areas
-from geoservice.core.privacy import coarse_period, public_area_payload
+from geoservice.core.analysis.aggregate import aggregate_areas
+from geoservice.core.privacy.suppression import coarse_period, public_area_payload
 from geoservice.store import schema
 from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import current_layer

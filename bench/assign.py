@@ -23,8 +23,8 @@ import numpy as np
 import shapely
 from timing import timed
 
-from geoservice.core.assign import AreaIndex, assign_areas
-from geoservice.core.boundaries import load_areas
+from geoservice.core.places.assign import AreaIndex, assign_areas
+from geoservice.core.places.boundaries import load_areas
 
 
 def main() -> int:

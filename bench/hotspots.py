@@ -37,10 +37,10 @@ import scipy.stats
 from pyproj import Transformer
 from timing import timed
 
-from geoservice.core.boundaries import load_outline
+from geoservice.core.analysis.density import quartic_kde
+from geoservice.core.analysis.hotspots import compute_hotspots, ring_neighbours
 from geoservice.core.demo import synthesize_reports
-from geoservice.core.density import quartic_kde
-from geoservice.core.hotspots import compute_hotspots, ring_neighbours
+from geoservice.core.places.boundaries import load_outline
 
 
 def main() -> int:

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from geoservice import create_app
-from geoservice.core.hexgrid import cells_for_points
-from geoservice.core.hotspots import ring_neighbours
+from geoservice.core.analysis.hexgrid import cells_for_points
+from geoservice.core.analysis.hotspots import ring_neighbours
 from geoservice.store import schema
 from geoservice.store.accounts import create_token, create_user
 from geoservice.store.aggregates import bump_version

@@ -27,7 +27,7 @@ from load import bench_database, drop_postgres_database, fill, versions
 from sqlalchemy import select, update
 
 from geoservice import create_app
-from geoservice.core.boundary_import import read_boundary_file
+from geoservice.core.places.boundary_import import read_boundary_file
 from geoservice.store.areas import layer_from_record, shipped_layer
 from geoservice.store.boundary_layers import CHUNK, import_layer, rollback_layer
 from geoservice.store.db import begin_write, engine_for, session_scope

@@ -181,7 +181,7 @@ def create_token_command(name: str) -> None:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Apply the retention rules (GEOSERVICE_RETENTION_*) in one transaction."""
-    from geoservice.core.retention import RetentionRules
+    from geoservice.core.privacy.retention import RetentionRules
     from geoservice.store.db import session_scope
     from geoservice.store.retention import purge
 
@@ -260,7 +260,7 @@ def import_boundaries_command(
     dry_run: bool,
 ) -> None:
     """Replace the area layer with PATH (GeoPackage, GeoJSON, Shapefile/.zip, GeoParquet)."""
-    from geoservice.core.boundaries import BoundaryError
+    from geoservice.core.places.boundaries import BoundaryError
     from geoservice.store.areas import shipped_layer
     from geoservice.store.boundary_layers import import_layer
     from geoservice.store.db import session_scope
@@ -286,7 +286,7 @@ def import_boundaries_command(
 
 def read_boundaries(path, layer, id_field, name_field, population_field, no_population):
     """Read a boundary file with the importer's field options."""
-    from geoservice.core.boundary_import import read_boundary_file
+    from geoservice.core.places.boundary_import import read_boundary_file
 
     return read_boundary_file(
         path,
@@ -351,7 +351,11 @@ def boundaries_list() -> None:
 @with_appcontext
 def import_reports_command(path: Path, dry_run: bool, skip_invalid: bool) -> None:
     """Import earlier concerns from a CSV (lat/lon columns) or GeoJSON file."""
-    from geoservice.core.report_import import ReportFileError, read_report_rows, validate_rows
+    from geoservice.core.intake.report_import import (
+        ReportFileError,
+        read_report_rows,
+        validate_rows,
+    )
     from geoservice.store.areas import layer_for
     from geoservice.store.db import session_scope
     from geoservice.store.imports import import_drafts

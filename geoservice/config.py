@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geoservice.core.privacy import PUBLIC_TIME_ZONE
+from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE
 
 ENV_PREFIX = "GEOSERVICE_"
 

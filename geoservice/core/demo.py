@@ -54,7 +54,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geoservice.core.privacy import PUBLIC_TIME_ZONE
+from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE
 
 __all__ = [
     "AGE_BANDS",

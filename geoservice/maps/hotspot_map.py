@@ -10,7 +10,7 @@ import numpy as np
 from folium.plugins import FastMarkerCluster
 from shapely.geometry import mapping
 
-from geoservice.core.hexgrid import cell_boundaries
+from geoservice.core.analysis.hexgrid import cell_boundaries
 from geoservice.maps.base import AssetUrl, EmbeddedMap, MapSettings, mellerud_map
 from geoservice.maps.choropleth import LegendClass, area_fill_frame, area_fill_layer
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, case, event, func, select, text, update
 from sqlalchemy.orm import Session
 
-from geoservice.core.aggregate import GROUP_COLUMNS
+from geoservice.core.analysis.aggregate import GROUP_COLUMNS
 from geoservice.core.categories import EXCLUDED_STATUSES
 from geoservice.store.models import DataVersion, Report
 
@@ -94,7 +94,7 @@ def area_group_counts(
     """Active concerns counted per area, category, time band and period (current/previous).
 
     The previous period is the one of equal length just before ``[start, end)``; the
-    result feeds :func:`geoservice.core.aggregate.aggregate_area_counts`.
+    result feeds :func:`geoservice.core.analysis.aggregate.aggregate_area_counts`.
     """
     previous_start = start - (end - start)
     # Conditional sums grouped in the order of ix_reports_area_counts: one pass over a

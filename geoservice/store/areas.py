@@ -19,8 +19,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from geoservice.core.assign import AreaIndex
-from geoservice.core.boundaries import (
+from geoservice.core.places.assign import AreaIndex
+from geoservice.core.places.boundaries import (
     DEFAULT_AREAS_FILE,
     DEFAULT_OUTLINE_FILE,
     load_areas,

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from geoservice.core.boundary_import import BoundaryImport
+from geoservice.core.places.boundary_import import BoundaryImport
 from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import AreaLayer, layer_from_record, shipped_layer
 from geoservice.store.db import begin_write

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from geoservice.core.analysis.hexgrid import cells_for_points
 from geoservice.core.demo import DEMO_SOURCE, synthesize_reports
-from geoservice.core.hexgrid import cells_for_points
 from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import layer_for
 from geoservice.store.db import begin_write, session_scope

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from geoservice.core.validation import ReportDraft
+from geoservice.core.intake.validation import ReportDraft
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import Report

@@ -157,7 +157,7 @@ def voice_counts(session: Session, staff_filter) -> tuple[np.ndarray, np.ndarray
     One voice per place (SPEC §6): each client counts at most once per cell and UTC day;
     a concern without a client key is its own voice; concerns given as a whole area and
     those moderation took out are not counted. The same rule as
-    :func:`geoservice.core.hotspots.one_voice_per_place`, without loading the rows.
+    :func:`geoservice.core.analysis.hotspots.one_voice_per_place`, without loading the rows.
     """
     voice = func.coalesce(Report.client_key, Report.id)
     day = func.date(Report.created_at)

@@ -20,9 +20,9 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from geoservice.core.analysis.hexgrid import DEFAULT_H3_RESOLUTION, cell_centres, cells_for_points
 from geoservice.core.categories import EXCLUDED_STATUSES
-from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cell_centres, cells_for_points
-from geoservice.core.privacy import LOCAL_ZONE
+from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.store.models import ModerationEvent, Report
 
 COORDINATE_DECIMALS = 5

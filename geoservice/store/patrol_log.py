@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geoservice.core.validation import clean_text
+from geoservice.core.intake.validation import clean_text
 from geoservice.store.db import begin_write
 from geoservice.store.models import PatrolLogEntry
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.categories import CATEGORY_CODES
-from geoservice.core.validation import clean_text
+from geoservice.core.intake.validation import clean_text
 from geoservice.store.db import begin_write
 from geoservice.store.models import Activity, FollowUpNote, Promise
 

@@ -15,8 +15,8 @@ from sqlalchemy import Integer, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from geoservice.core.aggregate import REPORT_COLUMNS as CORE_COLUMNS
-from geoservice.core.validation import ReportDraft
+from geoservice.core.analysis.aggregate import REPORT_COLUMNS as CORE_COLUMNS
+from geoservice.core.intake.validation import ReportDraft
 from geoservice.store.aggregates import (
     bump_version,
     bump_version_after_commit,

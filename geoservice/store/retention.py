@@ -9,8 +9,8 @@ import numpy as np
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cell_centres, cells_for_points
-from geoservice.core.retention import RetentionRules, cutoff
+from geoservice.core.analysis.hexgrid import DEFAULT_H3_RESOLUTION, cell_centres, cells_for_points
+from geoservice.core.privacy.retention import RetentionRules, cutoff
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import AuditEvent, Report

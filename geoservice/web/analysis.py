@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geoservice.core.aggregate import active_reports, aggregate_areas, band_week_table
-from geoservice.core.density import DensitySurface, quartic_kde
-from geoservice.core.hexgrid import DEFAULT_H3_RESOLUTION, cells_for_points
-from geoservice.core.hotspots import HotspotResult, compute_hotspots, one_voice_per_place
-from geoservice.core.study_area import load_places, places_mask
+from geoservice.core.analysis.aggregate import active_reports, aggregate_areas, band_week_table
+from geoservice.core.analysis.density import DensitySurface, quartic_kde
+from geoservice.core.analysis.hexgrid import DEFAULT_H3_RESOLUTION, cells_for_points
+from geoservice.core.analysis.hotspots import HotspotResult, compute_hotspots, one_voice_per_place
+from geoservice.core.analysis.study_area import load_places, places_mask
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
@@ -37,7 +37,7 @@ class Analysis:
 
 @functools.cache
 def study_area() -> np.ndarray:
-    """The hex cells of the town and villages (core/study_area.py), computed once."""
+    """The hex cells of the town and villages (core/analysis/study_area.py), computed once."""
     return places_mask(load_places())
 
 

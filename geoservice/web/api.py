@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from geoservice.core.categories import CATEGORIES
-from geoservice.core.validation import BodyRejected, ReportRejected, parse_json_object
+from geoservice.core.intake.validation import BodyRejected, ReportRejected, parse_json_object
 from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session

@@ -11,8 +11,8 @@ from pathlib import Path
 import geopandas as gpd
 from flask import Blueprint, abort, request
 
-from geoservice.core.masking import mask_personal_data
-from geoservice.core.report_exports import csv_safe
+from geoservice.core.privacy.masking import mask_personal_data
+from geoservice.core.reporting.exports import csv_safe
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_reports

@@ -9,15 +9,15 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
-from geoservice.core.aggregate import aggregate_area_counts
+from geoservice.core.analysis.aggregate import aggregate_area_counts
 from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
-from geoservice.core.privacy import (
+from geoservice.core.privacy.publish import filtered_public_areas
+from geoservice.core.privacy.suppression import (
     LOCAL_ZONE,
     PeriodError,
     coarse_period,
     public_area_payload,
 )
-from geoservice.core.publish import filtered_public_areas
 from geoservice.store.aggregates import area_group_counts
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session

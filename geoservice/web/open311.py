@@ -41,7 +41,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, category_by_code
-from geoservice.core.validation import ReportRejected, describe
+from geoservice.core.intake.validation import ReportRejected, describe
 from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from geoservice.core.categories import TIME_BANDS
-from geoservice.core.validation import AGE_BANDS, ROLES
+from geoservice.core.intake.validation import AGE_BANDS, ROLES
 
 __all__ = [
     "ATTRIBUTES",

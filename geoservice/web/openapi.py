@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from geoservice.core.analysis.hotspots import HOTSPOT_CLASSES
 from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
-from geoservice.core.hotspots import HOTSPOT_CLASSES
-from geoservice.core.validation import AGE_BANDS, IDEMPOTENCY_KEY, ROLES, TEXT_LIMIT
+from geoservice.core.intake.validation import AGE_BANDS, IDEMPOTENCY_KEY, ROLES, TEXT_LIMIT
 from geoservice.web.analysis import DEFAULT_RADIUS_M, RADIUS_RANGE
 from geoservice.web.patrol import MAX_STOPS, WEEKDAY_CHOICES
 

@@ -20,12 +20,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from geoservice.core.aggregate import active_reports
-from geoservice.core.patrol import PatrolPlan, plan_patrol
-from geoservice.core.patrol_export import to_geojson, to_gpx
-from geoservice.core.privacy import LOCAL_ZONE
-from geoservice.core.report_exports import csv_safe
-from geoservice.core.timewindow import TimeWindow
+from geoservice.core.analysis.aggregate import active_reports
+from geoservice.core.analysis.timewindow import TimeWindow
+from geoservice.core.patrol.export import to_geojson, to_gpx
+from geoservice.core.patrol.plan import PatrolPlan, plan_patrol
+from geoservice.core.privacy.suppression import LOCAL_ZONE
+from geoservice.core.reporting.exports import csv_safe
 from geoservice.i18n import category_labels, page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.patrol_map import patrol_map, patrol_svg

@@ -9,8 +9,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from geoservice.core.aggregate import active_reports
-from geoservice.core.followup import (
+from geoservice.core.analysis.aggregate import active_reports
+from geoservice.core.privacy.suppression import LOCAL_ZONE
+from geoservice.core.reporting.followup import (
     FollowUp,
     FollowUpUnavailable,
     before_after,
@@ -18,7 +19,6 @@ from geoservice.core.followup import (
     equal_windows,
     public_followup,
 )
-from geoservice.core.privacy import LOCAL_ZONE
 from geoservice.i18n import category_labels, page_language
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session

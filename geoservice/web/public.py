@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
-from geoservice.core.validation import AGE_BANDS, ROLES, ReportRejected, describe
+from geoservice.core.intake.validation import AGE_BANDS, ROLES, ReportRejected, describe
 from geoservice.i18n import band_labels, category_labels, page_language
 from geoservice.maps.base import MapSettings, render_parts
 from geoservice.maps.choropleth import choropleth_map, class_breaks, mix_popup

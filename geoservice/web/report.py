@@ -9,10 +9,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from geoservice.core.pdf_report import render_pdf
-from geoservice.core.period_report import PeriodReport, build_period_report
-from geoservice.core.privacy import LOCAL_ZONE
-from geoservice.core.report_exports import areas_geojson, hotspots_geojson, tables_as_csv
+from geoservice.core.privacy.suppression import LOCAL_ZONE
+from geoservice.core.reporting.exports import areas_geojson, hotspots_geojson, tables_as_csv
+from geoservice.core.reporting.pdf_report import render_pdf
+from geoservice.core.reporting.period_report import PeriodReport, build_period_report
 from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.choropleth import class_breaks

@@ -6,8 +6,8 @@ import json
 
 from flask import Blueprint, Response, jsonify, request
 
-from geoservice.core.hotspots import hotspots_from_counts
-from geoservice.core.masking import mask_personal_data
+from geoservice.core.analysis.hotspots import hotspots_from_counts
+from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.extensions import csrf
 from geoservice.maps.hotspot_map import hex_features
 from geoservice.store.db import get_session

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
-from geoservice.core.privacy import LOCAL_ZONE
+from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.web.insight import FilterRejected
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from geoservice.core.aggregate import WEEK_PARTS
+from geoservice.core.analysis.aggregate import WEEK_PARTS
 from geoservice.core.categories import TIME_BANDS
 from geoservice.i18n import category_labels, page_language
 from geoservice.maps.base import render_parts

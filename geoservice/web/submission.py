@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app, request
 
-from geoservice.core.validation import ReportDraft, validate_report
+from geoservice.core.intake.validation import ReportDraft, validate_report
 from geoservice.extensions import limiter
 from geoservice.store.areas import AreaLayer, last_seen_layer, seen_in_force
 from geoservice.store.db import get_session

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from geoservice.core.validation import validate_report
+from geoservice.core.intake.validation import validate_report
 from geoservice.store import boundary_layers
 from geoservice.store.aggregates import data_version
 from geoservice.store.areas import shipped_layer

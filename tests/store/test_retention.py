@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import geoservice.store.retention as retention
-from geoservice.core.retention import RetentionRules
+from geoservice.core.privacy.retention import RetentionRules
 from geoservice.store.db import session_scope
 from geoservice.store.models import AuditEvent, Report
 from geoservice.store.reports import new_receipt

@@ -97,7 +97,7 @@ def test_points_on_and_just_outside_the_municipal_border(app, client, db_session
     ring = outline.geoms[0].exterior if hasattr(outline, "geoms") else outline.exterior
     x, y = ring.coords[0]
     on_border = client.post("/api/v1/reports", json=GOOD | {"lat": y, "lon": x})
-    # A point exactly on the border counts as inside (core/assign.py's edge rule).
+    # A point exactly on the border counts as inside (core/places/assign.py's edge rule).
     assert on_border.status_code == 201
     # Just west of the westernmost vertex lies outside whatever the outline's shape.
     west_x, west_y = min(ring.coords, key=lambda c: c[0])

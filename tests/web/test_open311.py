@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from geoservice import create_app
-from geoservice.core.hexgrid import cell_centres, cells_for_points
+from geoservice.core.analysis.hexgrid import cell_centres, cells_for_points
 from geoservice.store import schema
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import engine_for, session_scope

@@ -78,7 +78,7 @@ def test_the_document_is_valid_openapi_3_1_and_served(client):
 
 def test_enums_come_from_the_codes_the_app_enforces():
     from geoservice.core.categories import CATEGORY_CODES
-    from geoservice.core.validation import AGE_BANDS, ROLES
+    from geoservice.core.intake.validation import AGE_BANDS, ROLES
 
     body = build_document()["components"]["schemas"]["NewReport"]
     assert body["additionalProperties"] is False

@@ -158,7 +158,7 @@ def test_page_shows_layers_legend_and_the_band_week_table(app, client, login):
 
 def test_the_database_counts_voices_exactly_as_the_core_does(app, client, login):
     """The API counts one voice per place in SQL; the page counts it in memory: the same."""
-    from geoservice.core.hotspots import compute_hotspots
+    from geoservice.core.analysis.hotspots import compute_hotspots
     from geoservice.store.moderation import staff_frame
     from geoservice.web.analysis import study_area
     from geoservice.web.staff_filter import parse_staff_filter

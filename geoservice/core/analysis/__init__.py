@@ -1,0 +1,1 @@
+"""Analysis of concerns: counts, density, hex grid, hotspots, time windows, accuracy."""

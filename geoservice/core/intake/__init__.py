@@ -1,0 +1,1 @@
+"""Intake of concerns: validation of submissions and import of earlier dialogue rounds."""

@@ -1,0 +1,1 @@
+"""Patrol planning: ranked stops, visiting order, exports and evaluation."""

@@ -1,0 +1,1 @@
+"""Places: area boundaries, their import and outline, assigning concerns to areas."""

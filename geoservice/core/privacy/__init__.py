@@ -1,0 +1,1 @@
+"""Privacy: suppression of small counts, the protected publication, masking, retention."""
