@@ -62,9 +62,22 @@ def band_labels() -> dict[str, str]:
     }
 
 
+def _typography_filters() -> dict:
+    """Jinja filters writing numbers, shares and times the page's language's way."""
+    from geoservice.core import typography as t
+
+    return {
+        "number": lambda v, decimals=0: t.format_number(v, page_language(), decimals=decimals),
+        "percent": lambda v, decimals=0: t.format_percent(v, page_language(), decimals=decimals),
+        "localtime": lambda v: t.format_local_time(v, page_language()),
+        "day": lambda v, long=False: t.format_day(v, page_language(), long=long),
+    }
+
+
 def init_app(app: Flask) -> None:
-    """Remember the language choice and offer the switch to templates."""
+    """Remember the language choice and offer the switch and typography to templates."""
     app.after_request(_remember_choice)
+    app.jinja_env.filters.update(_typography_filters())
     app.jinja_env.globals["switch_language_url"] = switch_language_url
     app.jinja_env.globals["band_labels"] = band_labels
     app.context_processor(lambda: {"lang": page_language()})
