@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from geoservice.i18n import band_labels, category_labels
 
@@ -29,7 +28,6 @@ __all__ = [
     "layer_labels",
     "moderation_field_labels",
     "precision_labels",
-    "reason_labels",
     "resident_role_labels",
     "responsible_labels",
     "role_labels",
@@ -151,16 +149,6 @@ def moderation_field_labels() -> dict[str, str]:
         "status": _("Status"),
         "category": _("Kategori"),
         "note": _("Intern anteckning"),
-    }
-
-
-def reason_labels() -> dict[str, str]:
-    """Ready-made moderation reasons (the free reason field accepts any short text)."""
-    return {
-        "duplicate_of": _("Samma plats och sak som en tidigare synpunkt"),
-        "spam": _("Reklam, nonsens eller test"),
-        "not_relevant": _("Gäller inte trygghet i kommunen"),
-        "handled": _("Åtgärdat"),
     }
 
 
@@ -304,6 +292,18 @@ def audit_filter_text(filter_json: str | None) -> str:
     return ", ".join(parts)
 
 
+def _num(value: int) -> str:
+    from geoservice.core.typography import format_number
+    from geoservice.i18n import page_language
+
+    return format_number(value, page_language())
+
+
+def _count(rows: int, one: str, many: str) -> str:
+    """Swedish and English both write 1 one way and every other count another."""
+    return one if rows == 1 else many
+
+
 def _who(user_name: str | None, role: str | None) -> str:
     role_text = code_label(role_labels(), role) if role else ""
     if user_name and role_text:
@@ -321,32 +321,34 @@ def audit_sentence(event) -> str:
     action = event.action
     if action == "view_free_text":
         what = (
-            ngettext(
-                "visade fritext för %(num)s synpunkt",
-                "visade fritexter för %(num)s synpunkter",
+            _count(
                 rows,
+                _("visade fritext för 1 synpunkt"),
+                _("visade fritexter för %(n)s synpunkter", n=_num(rows)),
             )
             if rows is not None
             else _("visade fritexter")
         )
     elif action == "view_points":
         what = (
-            ngettext("visade %(num)s exakt plats", "visade %(num)s exakta platser", rows)
+            _count(rows, _("visade 1 exakt plats"), _("visade %(n)s exakta platser", n=_num(rows)))
             if rows is not None
             else _("visade exakta platser")
         )
     elif action == "export_points":
         what = (
-            ngettext("exporterade %(num)s synpunkt", "exporterade %(num)s synpunkter", rows)
+            _count(
+                rows, _("exporterade 1 synpunkt"), _("exporterade %(n)s synpunkter", n=_num(rows))
+            )
             if rows is not None
             else _("exporterade synpunkter")
         )
     elif action == "export_audit":
         what = (
-            ngettext(
-                "exporterade %(num)s rad ur granskningsloggen",
-                "exporterade %(num)s rader ur granskningsloggen",
+            _count(
                 rows,
+                _("exporterade 1 rad ur granskningsloggen"),
+                _("exporterade %(n)s rader ur granskningsloggen", n=_num(rows)),
             )
             if rows is not None
             else _("exporterade granskningsloggen")
