@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
+from folium.map import FitBounds
 
 from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
 
@@ -44,6 +45,10 @@ def concern_map(
     if areas.crs is None or areas.crs.to_epsg() != 4326:
         raise ValueError(f"areas should be in EPSG:4326, got {areas.crs}")
     fmap = mellerud_map(outline, settings, aria_label)
+    # The concern's own view replaces the municipality-wide one: with both fitBounds in
+    # the script, the browser was seen to stay at the first (zoom 9 instead of 16).
+    for key in [k for k, child in fmap._children.items() if isinstance(child, FitBounds)]:
+        del fmap._children[key]
     own = areas[areas["id"] == area_id] if area_id else areas.iloc[0:0]
     if not own.empty:
         folium.GeoJson(

@@ -216,12 +216,12 @@ def test_phone_queue_shows_concerns_first_with_filters_folded(
     expect(page.locator("#queue-filters")).not_to_have_attribute("open", "")
     first = page.locator("#queue tbody tr").first
     box = first.bounding_box()
+    page.screenshot(path=screenshot_dir / "staff-queue-phone.png")
     assert box["y"] < PHONE["height"], "the first concern is below the first screen"
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert not re.search(
         r"\b(night|evening|new|confirmed|drugs)\b", page.locator("#queue").inner_text()
     )
-    page.screenshot(path=screenshot_dir / "staff-queue-phone.png")
 
     page.click("#queue-filters summary")
     expect(page.locator("#from")).to_be_visible()
