@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,7 +43,7 @@ from geoservice.web.access import requires
 from geoservice.web.cache import cached
 from geoservice.web.form_messages import activity_messages, promise_messages
 from geoservice.web.insight import parse_public_filter, public_areas
-from geoservice.web.staff_filter import StaffFilter
+from geoservice.web.staff_filter import StaffFilter, read_day
 
 bp = Blueprint("promise", __name__)
 
@@ -163,6 +164,21 @@ def public_promises():
 # Staff pages -----------------------------------------------------------------------------
 
 
+def typed_dates(form, fields: tuple[str, ...]):
+    """The form with dates typed by hand (``30/11/2026``, ``20261130``) written as ISO.
+
+    A browser without date fields shows a plain text box; what it sends is read the same
+    way as the filters read it. Anything unreadable is left for the form check to name.
+    """
+    copy = form.copy()
+    for field in fields:
+        raw = form.get(field)
+        if raw:
+            with contextlib.suppress(ValueError):
+                copy[field] = read_day(raw).isoformat()
+    return copy
+
+
 @bp.get("/personal/lofte")
 @requires("aggregates")
 def staff_promises():
@@ -180,7 +196,9 @@ def staff_promises():
 def create_promise():
     """Create a promise (a draft unless published is ticked)."""
     try:
-        promise = save_promise(get_session(), promise_values(request.form))
+        promise = save_promise(
+            get_session(), promise_values(typed_dates(request.form, ("signed_on",)))
+        )
     except PlanError as exc:
         return render_template(
             "staff/promises.html",
@@ -228,7 +246,7 @@ def update_promise(promise_id: int):
     if promise is None:
         abort(404)
     try:
-        save_promise(db, promise_values(request.form), promise_id)
+        save_promise(db, promise_values(typed_dates(request.form, ("signed_on",))), promise_id)
     except PlanError as exc:
         return _promise_page(promise, errors=promise_messages(exc.errors), status=422)
     return redirect(url_for("promise.staff_promise", promise_id=promise_id, saved=1), 303)
@@ -243,7 +261,9 @@ def create_activity(promise_id: int):
     if promise is None:
         abort(404)
     try:
-        values = activity_values(request.form, set(labels()["areas"]))
+        values = activity_values(
+            typed_dates(request.form, ("start_on", "end_on")), set(labels()["areas"])
+        )
         activity = save_activity(db, promise_id, values)
     except PlanError as exc:
         return _promise_page(promise, activity_errors=activity_messages(exc.errors), status=422)
@@ -292,7 +312,9 @@ def update_activity(activity_id: int):
         if "note" in request.form:
             add_note(db, activity_id, request.form["note"], current_user.name, today())
         else:
-            values = activity_values(request.form, set(labels()["areas"]))
+            values = activity_values(
+                typed_dates(request.form, ("start_on", "end_on")), set(labels()["areas"])
+            )
             save_activity(db, activity.promise_id, values, activity_id)
     except PlanError as exc:
         return _activity_page(activity, errors=activity_messages(exc.errors), status=422)

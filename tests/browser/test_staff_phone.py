@@ -268,6 +268,10 @@ def test_phone_moderator_reads_the_map_marks_a_duplicate_and_uses_a_shortcut(
     )
     page.goto(staff_server.url + f"/personal/synpunkt/{ids[0]}")
     expect(page.locator("#concern-map .leaflet-interactive").first).to_be_visible()
+    zoom = page.evaluate(
+        "() => window[Object.keys(window).find((k) => k.startsWith('map_'))].getZoom()"
+    )
+    assert zoom >= 15, f"the concern's map opens at zoom {zoom}, not on its block"
     expect(page.locator("#concern-time")).to_have_text("Kväll (18–22), vardag")
     expect(page.locator("#neighbours")).to_contain_text("22 m bort")
     assert sideways_overflow(page) is None

@@ -206,3 +206,10 @@ def test_date_fields_are_native_with_a_default_start(client, login):
     today = datetime.now(LOCAL_ZONE).date().isoformat()
     assert re.search(rf'id="a-start_on"[^>]*value="{today}"', page)
     assert 'type="date" id="p-signed_on"' in page and "ÅÅÅÅ" not in page
+
+
+def test_a_date_typed_by_hand_is_read(app, client, login):
+    login("police")
+    promise_id = make_promise(client, signed_on="30/11/2026")
+    with session_scope(app) as session:
+        assert session.get(Promise, promise_id).signed_on.isoformat() == "2026-11-30"
