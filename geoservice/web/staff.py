@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -106,8 +107,6 @@ def _active_filter_text(staff_filter) -> str:
     query = staff_filter.as_query()
     query.pop("from", None)
     query.pop("to", None)
-    import json
-
     return audit_filter_text(json.dumps(query)) if query else ""
 
 

@@ -43,9 +43,7 @@ def test_east_west_is_measured_in_metres_not_degrees():
 def test_naive_times_are_read_as_utc_and_empty_input_gives_empty_output():
     naive = AT.replace(tzinfo=None)
     candidates = frame([("same", LAT, LON, naive)])
-    assert near_in_place_and_time(candidates, lat=LAT, lon=LON, at=naive)["id"].tolist() == [
-        "same"
-    ]
+    assert near_in_place_and_time(candidates, lat=LAT, lon=LON, at=naive)["id"].tolist() == ["same"]
     empty = near_in_place_and_time(frame([]), lat=LAT, lon=LON, at=AT)
     assert empty.empty and "distance_m" in empty.columns
 
