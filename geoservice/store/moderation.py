@@ -146,6 +146,16 @@ def moderate(
     return changes
 
 
+def next_new_report(session: Session, after: str) -> str | None:
+    """The newest concern still new, other than ``after``: where the moderator goes next."""
+    return session.scalar(
+        select(Report.id)
+        .where(Report.status == "new", Report.id != after)
+        .order_by(Report.created_at.desc())
+        .limit(1)
+    )
+
+
 def history(session: Session, report_id: str) -> list[ModerationEvent]:
     """The concern's moderation history, oldest first."""
     return list(

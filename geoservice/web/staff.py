@@ -50,6 +50,7 @@ from geoservice.store.moderation import (
     count_staff_reports,
     history,
     moderate,
+    next_new_report,
     possible_duplicates,
     staff_reports,
 )
@@ -190,6 +191,7 @@ def _report_page(report: Report, *, errors: dict[str, str], status: int = 200):
         status_keys=STATUS_KEYS,
         map_parts=render_parts(fmap),
         code_label=code_label,
+        next_new=next_new_report(db, report.id),
     ), status
 
 

@@ -183,3 +183,13 @@ def test_a_repeated_filter_is_refused_not_cut(app, client, login):
     response = client.get("/personal/moderering?category=drugs&category=theft")
     assert response.status_code == 422
     assert "Kategori: välj ett värde, inte flera." in response.get_data(as_text=True)
+
+
+def test_after_saving_the_next_new_concern_is_one_tap_away(app, client, login):
+    first = add_report(app, at=datetime.now(UTC) - timedelta(days=2))
+    second = add_report(app, at=datetime.now(UTC) - timedelta(days=1), lat=LAT + 0.01)
+    login("police")
+    url = f"/personal/synpunkt/{second}"
+    client.post(url, data={"csrf_token": csrf_token_from(client, url), "status": "confirmed"})
+    page = client.get(url + "?saved=1").get_data(as_text=True)
+    assert f'href="/personal/synpunkt/{first}" id="next-new"' in page
