@@ -152,3 +152,20 @@ def test_only_the_admin_reads_or_exports_the_log(client, login):
     login("police")
     assert client.get("/personal/logg").status_code == 403
     assert client.get("/personal/logg.csv").status_code == 403
+
+
+def test_a_viewed_concern_is_one_tap_from_its_log_line(app, client, login):
+    _event(
+        app,
+        at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        user="anna.polis",
+        role="police",
+        action="view_free_text",
+        target="staff.report_page:1f2e",
+        rows=1,
+    )
+    login("admin", "admin")
+    page = client.get("/personal/logg").get_data(as_text=True)
+    assert "Polis anna.polis visade fritext för 1 synpunkt på en synpunkts sida." in page
+    assert 'href="/personal/synpunkt/1f2e" class="audit-concern"' in page
+    assert "staff.report_page:1f2e</code>" in page  # the raw record keeps the target
