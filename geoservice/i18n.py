@@ -62,6 +62,18 @@ def band_labels() -> dict[str, str]:
     }
 
 
+def _moment(value):
+    """A stored moment, also when it was kept as ISO text (e.g. in a JSON provenance record)."""
+    from datetime import datetime
+
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return value
+
+
 def _typography_filters() -> dict:
     """Jinja filters writing numbers, shares and times the page's language's way."""
     from geoservice.core import typography as t
@@ -69,9 +81,15 @@ def _typography_filters() -> dict:
     return {
         "number": lambda v, decimals=0: t.format_number(v, page_language(), decimals=decimals),
         "percent": lambda v, decimals=0: t.format_percent(v, page_language(), decimals=decimals),
-        "localtime": lambda v: t.format_local_time(v, page_language()),
+        "localtime": lambda v: t.format_local_time(_moment(v), page_language()),
         "day": lambda v, long=False: t.format_day(v, page_language(), long=long),
     }
+
+
+def _code_label(labels, code):
+    from geoservice.labels import code_label
+
+    return code_label(labels, code)
 
 
 def init_app(app: Flask) -> None:
@@ -80,4 +98,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(_typography_filters())
     app.jinja_env.globals["switch_language_url"] = switch_language_url
     app.jinja_env.globals["band_labels"] = band_labels
+    app.jinja_env.globals["code_label"] = _code_label
     app.context_processor(lambda: {"lang": page_language()})

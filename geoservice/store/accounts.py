@@ -156,14 +156,27 @@ AUDITABLE_FILTERS = frozenset(
         "page",
         "cold",
         "format",
+        # The audit log's own filters: an account name and action codes, never free text.
+        "user",
+        "action",
     }
 )
 
 
 def audit_filter(args: Mapping[str, str]) -> str | None:
-    """The query's filter as JSON, keeping only known code-valued parameters, shortened."""
-    kept = {k: str(v)[:32] for k, v in args.items() if k in AUDITABLE_FILTERS}
-    return json.dumps(kept, sort_keys=True) if kept else None
+    """The query's filter as JSON, keeping only known code-valued parameters, shortened.
+
+    A repeated parameter (``layer=hotspots&layer=density``) is kept whole, as a list in
+    the order given; a single one stays a plain string.
+    """
+    kept: dict[str, str | list[str]] = {}
+    for key in args:
+        if key not in AUDITABLE_FILTERS:
+            continue
+        values = args.getlist(key) if hasattr(args, "getlist") else [args[key]]
+        values = [str(v)[:32] for v in values][:20]
+        kept[key] = values[0] if len(values) == 1 else values
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False) if kept else None
 
 
 def record_event(

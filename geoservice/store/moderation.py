@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,11 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.categories import CATEGORY_CODES, EXCLUDED_STATUSES, STATUSES
+from geoservice.core.moderation.neighbours import (
+    DUPLICATE_DAYS,
+    DUPLICATE_RADIUS_M,
+    near_in_place_and_time,
+)
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import ModerationEvent, Report
@@ -140,6 +146,16 @@ def moderate(
     return changes
 
 
+def next_new_report(session: Session, after: str) -> str | None:
+    """The newest concern still new, other than ``after``: where the moderator goes next."""
+    return session.scalar(
+        select(Report.id)
+        .where(Report.status == "new", Report.id != after)
+        .order_by(Report.created_at.desc())
+        .limit(1)
+    )
+
+
 def history(session: Session, report_id: str) -> list[ModerationEvent]:
     """The concern's moderation history, oldest first."""
     return list(
@@ -175,3 +191,48 @@ def voice_counts(session: Session, staff_filter) -> tuple[np.ndarray, np.ndarray
     cells = np.array([row[0] for row in rows], dtype=np.int64).astype(np.uint64)
     counts = np.array([row[1] for row in rows], dtype=np.int64)
     return cells, counts
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A concern close to another in place and time, and how far from it (metres, if pinned)."""
+
+    report: Report
+    distance_m: int | None
+
+
+def possible_duplicates(session: Session, report: Report, *, limit: int = 20) -> list[Neighbour]:
+    """Concerns within 50 m and 30 days of ``report`` (same area and category if it has no pin).
+
+    The database narrows by a bounding box and the time window; the exact distance is
+    measured in EPSG:3006 by :func:`geoservice.core.moderation.neighbours.near_in_place_and_time`.
+    """
+    days = timedelta(days=DUPLICATE_DAYS)
+    at = report.created_at if report.created_at.tzinfo else report.created_at.replace(tzinfo=UTC)
+    query = select(Report).where(
+        Report.id != report.id,
+        Report.created_at >= at - days,
+        Report.created_at <= at + days,
+    )
+    if report.precision == "area":
+        query = query.where(
+            Report.area_id == report.area_id,
+            Report.category == report.category,
+            Report.precision == "area",
+        ).order_by(Report.created_at.desc())
+        return [Neighbour(row, None) for row in session.scalars(query.limit(limit))]
+    # 50 m is under 0.0005° of latitude and under 0.001° of longitude at Mellerud's 58.7° N.
+    dlat = DUPLICATE_RADIUS_M / 111_000 * 1.5
+    dlon = dlat / max(math.cos(math.radians(report.lat)), 0.1)
+    query = query.where(
+        Report.precision != "area",
+        Report.lat.between(report.lat - dlat, report.lat + dlat),
+        Report.lon.between(report.lon - dlon, report.lon + dlon),
+    )
+    rows = {row.id: row for row in session.scalars(query.limit(500))}
+    frame = pd.DataFrame(
+        [(r.id, r.lat, r.lon, r.created_at) for r in rows.values()],
+        columns=["id", "lat", "lon", "created_at"],
+    )
+    near = near_in_place_and_time(frame, lat=report.lat, lon=report.lon, at=at)
+    return [Neighbour(rows[row.id], int(row.distance_m)) for row in near.head(limit).itertuples()]

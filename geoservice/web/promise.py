@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.analysis.aggregate import active_reports
@@ -20,6 +20,7 @@ from geoservice.core.reporting.followup import (
     public_followup,
 )
 from geoservice.i18n import category_labels, page_language
+from geoservice.labels import activity_status_labels, responsible_labels
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.models import Activity, Promise
@@ -40,8 +41,9 @@ from geoservice.store.promises import (
 )
 from geoservice.web.access import requires
 from geoservice.web.cache import cached
+from geoservice.web.form_messages import activity_messages, promise_messages
 from geoservice.web.insight import parse_public_filter, public_areas
-from geoservice.web.staff_filter import StaffFilter
+from geoservice.web.staff_filter import StaffFilter, read_day
 
 bp = Blueprint("promise", __name__)
 
@@ -57,12 +59,8 @@ def join_labels(codes: str, names: dict[str, str]) -> str:
 
 def labels() -> dict:
     return {
-        "responsible": {
-            "police": _("Polisen"),
-            "municipality": _("Kommunen"),
-            "both": _("Polisen och kommunen"),
-        },
-        "status": {"planned": _("Planerad"), "ongoing": _("Pågår"), "done": _("Genomförd")},
+        "responsible": responsible_labels(),
+        "status": activity_status_labels(),
         "categories": category_labels(),
         "areas": dict(current_layer().choices()),
     }
@@ -166,6 +164,21 @@ def public_promises():
 # Staff pages -----------------------------------------------------------------------------
 
 
+def typed_dates(form, fields: tuple[str, ...]):
+    """The form with dates typed by hand (``30/11/2026``, ``20261130``) written as ISO.
+
+    A browser without date fields shows a plain text box; what it sends is read the same
+    way as the filters read it. Anything unreadable is left for the form check to name.
+    """
+    copy = form.copy()
+    for field in fields:
+        raw = form.get(field)
+        if raw:
+            with contextlib.suppress(ValueError):
+                copy[field] = read_day(raw).isoformat()
+    return copy
+
+
 @bp.get("/personal/lofte")
 @requires("aggregates")
 def staff_promises():
@@ -183,12 +196,14 @@ def staff_promises():
 def create_promise():
     """Create a promise (a draft unless published is ticked)."""
     try:
-        promise = save_promise(get_session(), promise_values(request.form))
+        promise = save_promise(
+            get_session(), promise_values(typed_dates(request.form, ("signed_on",)))
+        )
     except PlanError as exc:
         return render_template(
             "staff/promises.html",
             promises=promises(get_session(), published_only=False),
-            errors=exc.errors,
+            errors=promise_messages(exc.errors),
             values=request.form,
         ), 422
     return redirect(url_for("promise.staff_promise", promise_id=promise.id), 303)
@@ -208,6 +223,7 @@ def _promise_page(promise: Promise, *, errors=None, activity_errors=None, status
         statuses=ACTIVITY_STATUSES,
         split_list=split_list,
         can_edit=current_user.can("plan"),
+        today_default=today().isoformat(),
     ), status
 
 
@@ -230,9 +246,9 @@ def update_promise(promise_id: int):
     if promise is None:
         abort(404)
     try:
-        save_promise(db, promise_values(request.form), promise_id)
+        save_promise(db, promise_values(typed_dates(request.form, ("signed_on",))), promise_id)
     except PlanError as exc:
-        return _promise_page(promise, errors=exc.errors, status=422)
+        return _promise_page(promise, errors=promise_messages(exc.errors), status=422)
     return redirect(url_for("promise.staff_promise", promise_id=promise_id, saved=1), 303)
 
 
@@ -245,10 +261,12 @@ def create_activity(promise_id: int):
     if promise is None:
         abort(404)
     try:
-        values = activity_values(request.form, set(labels()["areas"]))
+        values = activity_values(
+            typed_dates(request.form, ("start_on", "end_on")), set(labels()["areas"])
+        )
         activity = save_activity(db, promise_id, values)
     except PlanError as exc:
-        return _promise_page(promise, activity_errors=exc.errors, status=422)
+        return _promise_page(promise, activity_errors=activity_messages(exc.errors), status=422)
     return redirect(url_for("promise.staff_activity", activity_id=activity.id), 303)
 
 
@@ -294,8 +312,10 @@ def update_activity(activity_id: int):
         if "note" in request.form:
             add_note(db, activity_id, request.form["note"], current_user.name, today())
         else:
-            values = activity_values(request.form, set(labels()["areas"]))
+            values = activity_values(
+                typed_dates(request.form, ("start_on", "end_on")), set(labels()["areas"])
+            )
             save_activity(db, activity.promise_id, values, activity_id)
     except PlanError as exc:
-        return _activity_page(activity, errors=exc.errors, status=422)
+        return _activity_page(activity, errors=activity_messages(exc.errors), status=422)
     return redirect(url_for("promise.staff_activity", activity_id=activity_id, saved=1), 303)

@@ -104,7 +104,7 @@ def test_moderation_queue_and_a_concern(page, demo_server):
     page.click("text=Spara")
     expect(page.locator("#saved")).to_be_visible()
     expect(page.locator("#current-status")).to_have_text(re.compile("Bekräftad"))
-    expect(page.locator("#history")).to_contain_text("confirmed")
+    expect(page.locator("#history")).to_contain_text("Bekräftad")
 
 
 def test_admin_reads_the_audit_log(page, demo_server):

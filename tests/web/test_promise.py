@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -163,3 +164,52 @@ def test_demo_seed_adds_the_example_promises_and_remove_takes_them_away(app, run
     assert "2 example promises" in removed.output
     with session_scope(app) as session:
         assert session.scalar(select(func.count()).select_from(Activity)) == 0
+
+
+def test_form_messages_name_the_field_as_the_form_does_and_say_what_to_write(client, login):
+    login("police")
+    response = post(
+        client,
+        "/personal/lofte",
+        {"year": "19", "title": "", "parties": "", "signed_on": "i våras"},
+    )
+    text = response.get_data(as_text=True)
+    assert "År: skriv ett år mellan 2000 och 2100, t.ex. 2026." in text
+    assert "Rubrik: skriv en rubrik för löftet." in text
+    assert "Undertecknat: skriv ett datum som 2026-11-30 (år-månad-dag)." in text
+    assert "YYYY" not in text and "required" not in text
+    promise_id = make_promise(client)
+    from werkzeug.datastructures import MultiDict
+
+    bad = MultiDict(
+        [
+            ("csrf_token", csrf_token_from(client, "/personal/lofte")),
+            ("title", "x"),
+            ("responsible", "mayor"),
+            ("start_on", "2026-05-01"),
+            ("end_on", "2026-04-01"),
+        ]
+    )
+    text = client.post(f"/personal/lofte/{promise_id}/aktiviteter", data=bad).get_data(as_text=True)
+    assert "Ansvarig: välj Polisen, Kommunen eller båda." in text
+    assert "Områden: kryssa i ett eller flera områden." in text
+    assert "Slut: välj en dag samma som eller efter starten." in text
+
+
+def test_date_fields_are_native_with_a_default_start(client, login):
+    login("police")
+    promise_id = make_promise(client)
+    page = client.get(f"/personal/lofte/{promise_id}").get_data(as_text=True)
+    assert 'type="date" id="a-start_on"' in page
+    from geoservice.core.typography import LOCAL_ZONE
+
+    today = datetime.now(LOCAL_ZONE).date().isoformat()
+    assert re.search(rf'id="a-start_on"[^>]*value="{today}"', page)
+    assert 'type="date" id="p-signed_on"' in page and "ÅÅÅÅ" not in page
+
+
+def test_a_date_typed_by_hand_is_read(app, client, login):
+    login("police")
+    promise_id = make_promise(client, signed_on="30/11/2026")
+    with session_scope(app) as session:
+        assert session.get(Promise, promise_id).signed_on.isoformat() == "2026-11-30"

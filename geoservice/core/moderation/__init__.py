@@ -1,0 +1,1 @@
+"""Moderation aids computed from concerns alone: possible duplicates near a concern."""
