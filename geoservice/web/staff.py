@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.categories import STATUSES
-from geoservice.i18n import category_labels
+from geoservice.i18n import any_category_labels, category_labels, safe_reason_labels
 from geoservice.store.accounts import audit_events
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -42,6 +42,9 @@ def status_labels() -> dict[str, str]:
 def _labels() -> dict:
     return {
         "categories": category_labels(),
+        # A safe place carries a reason of its own list (core.categories.SAFE_REASONS).
+        "safe_reasons": safe_reason_labels(),
+        "any_categories": any_category_labels(),
         "statuses": status_labels(),
         "areas": dict(current_layer().choices()),
     }
