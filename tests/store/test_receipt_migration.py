@@ -104,4 +104,3 @@ def test_downgrade_restores_the_columns(old_database):
         command.downgrade(cfg, "0009")
     columns = {c["name"] for c in inspect(old_database).get_columns("reports")}
     assert "receipt" in columns and "receipt_hash" not in columns
-
