@@ -146,8 +146,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RETENTION_TEXT_DAYS",
         365,
-        "`geoservice purge` erases free text (description, suggestion, internal note) of "
-        "concerns older than this; 0 keeps it.",
+        "`geoservice purge` erases free text (description, suggestion, where exactly, internal "
+        "note) of concerns older than this; 0 keeps it.",
         int,
     ),
     Setting(

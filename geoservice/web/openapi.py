@@ -152,15 +152,19 @@ def _schemas() -> dict[str, Any]:
     staff_report = _object(
         {
             "id": _STR,
+            "reference": {**_STR, "description": "How staff name the concern, e.g. `S-3F2A91C0`."},
             "created_at": {**_STR, "format": "date-time"},
-            "precision": _enum("point", "area"),
+            "precision": _enum("point", "area", "cell"),
             "kind": _enum(*KINDS),
-            "category": categories,
+            "category": any_category,
             "time_of_day": bands,
             "weekend": _null("boolean"),
             "exact_hour": _null("integer", minimum=0, maximum=23),
             "description": _null("string", description="Personal data masked."),
             "suggestion": _null("string", description="Personal data masked."),
+            "place_note": _null(
+                "string", description="Where exactly, in the resident's words; masked."
+            ),
             "role": _enum(*ROLES, None),
             "age_band": _enum(*AGE_BANDS, None),
             "area_id": _null("string"),
