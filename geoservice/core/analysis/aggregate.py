@@ -20,7 +20,6 @@ from geoservice.core.categories import (
     KINDS,
     SAFE_REASON_CODES,
     TIME_BANDS,
-    codes_for_kind,
 )
 
 __all__ = [
@@ -255,8 +254,8 @@ def aggregate_areas(
         - ``trend``: ``count / previous_count`` (1.5 = half as many again); None when
           ``previous_count`` is 0
         - ``category_mix``: dict category code -> count, every code present: the
-          unsafe categories, the safe-place reasons for ``kind="safe"``, both lists
-          (apart, by code) when ``kind`` is None
+          unsafe categories for ``kind="unsafe"``; otherwise both lists, apart by
+          code (safe places stored before they had reasons carry unsafe categories)
         - ``time_band_mix``: dict time band -> count, every band present
 
     Raises
@@ -283,7 +282,8 @@ def aggregate_areas(
         [_group_counts(current, "current"), _group_counts(previous, "previous")],
         ignore_index=True,
     )
-    codes = codes_for_kind(kind) if kind else (*CATEGORY_CODES, *SAFE_REASON_CODES)
+    # Safe places stored before they had reasons of their own carry unsafe categories.
+    codes = CATEGORY_CODES if kind == "unsafe" else (*CATEGORY_CODES, *SAFE_REASON_CODES)
     return aggregate_area_counts(groups, areas, category_codes=codes)
 
 

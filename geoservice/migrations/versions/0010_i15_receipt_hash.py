@@ -5,7 +5,7 @@ same as ``store.reports.receipt_digest``), so a resident's code keeps working wh
 page, export or dump can show it. The key comes from the app (``store.schema.upgrade``);
 a database that holds concerns cannot be upgraded without it.
 
-Revision ID: i15_receipt_hash
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -16,7 +16,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import context, op
 
-revision = "i15_receipt_hash"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
