@@ -19,7 +19,7 @@ from geoservice.core.reporting.followup import (
     equal_windows,
     public_followup,
 )
-from geoservice.i18n import category_labels, page_language
+from geoservice.i18n import any_category_labels, category_labels, page_language
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.models import Activity, Promise
@@ -64,6 +64,7 @@ def labels() -> dict:
         },
         "status": {"planned": _("Planerad"), "ongoing": _("Pågår"), "done": _("Genomförd")},
         "categories": category_labels(),
+        "any_categories": any_category_labels(),
         "areas": dict(current_layer().choices()),
     }
 
