@@ -396,3 +396,19 @@ def test_the_receipt_walk_shows_the_holder_only_their_own_concern(client, db_ses
             assert response.status_code == 404, route
             text = response.get_data(as_text=True)
             assert SECRET_TEXT not in text and "Min egen text" not in text and "58.70" not in text
+
+
+def test_a_replay_of_a_concern_stored_before_codes_came_from_keys_says_so(client, app, db_session):
+    """Its code was random then: the replay cannot show it, and says where it was shown."""
+    from sqlalchemy import update
+
+    data = form(client)
+    receipt_of(client.post("/", data=data))
+    with session_scope(app) as session:
+        legacy = receipt_digest(app.config["SECRET_KEY"], "AAAA-BBBB-CCCC")
+        session.execute(update(Report).values(receipt_hash=legacy))
+    again = client.post("/", data=data)
+    assert again.status_code == 303 and again.headers["Location"].endswith("/kvitto?sparad=1")
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Synpunkten var redan sparad" in page
+    assert len(stored(db_session)) == 1
