@@ -29,7 +29,6 @@ class PinTexts:
     outside: str
     outside_kept: str
     zoomed: str
-    confirm: str
     located: str
     no_location: str
     centre_disabled: str

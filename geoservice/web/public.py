@@ -103,7 +103,6 @@ def _resident_map():
                 "Kartan visar nu gatunivå. Stämmer nålen? Tryck på Bekräfta platsen, tryck "
                 "på den exakta platsen eller dra nålen dit."
             ),
-            confirm=_("Bekräfta platsen"),
             located=_(
                 "Din position är markerad (inom %(accuracy)s m). Dra nålen om den inte står rätt.",
                 accuracy="%(accuracy)s",

@@ -412,3 +412,35 @@ def test_a_replay_of_a_concern_stored_before_codes_came_from_keys_says_so(client
     page = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "Synpunkten var redan sparad" in page
     assert len(stored(db_session)) == 1
+
+
+# --- 7. The public map reads right --------------------------------------------------------
+
+
+def test_legend_classes_follow_on_without_overlapping(app):
+    from geoservice.maps.choropleth import class_breaks, colour_for
+    from geoservice.web.public import _legend_labels
+
+    with app.test_request_context("/karta"):
+        counts = class_breaks([149, 35, None], resolution=1)
+        assert _legend_labels(counts, 0) == ["0–40", "41–80", "81–120", "121–160", "161–200"]
+        assert colour_for(40, counts) != colour_for(41, counts)
+        rates = class_breaks([6.6, 2.1], resolution=0.1)
+        assert _legend_labels(rates, 1) == ["0,0–1,4", "1,5–2,8", "2,9–4,2", "4,3–5,6", "5,7–7,0"]
+
+
+def test_a_hidden_total_reads_as_at_least_the_shown_areas(app):
+    from geoservice.web.public import _municipality_row
+
+    areas = [
+        {"population": 1204, "count": 149},
+        {"population": 2190, "count": None},
+        {"population": 1000, "count": 0},
+    ]
+    with app.test_request_context("/karta"):
+        hidden = _municipality_row({"total": None, "areas": areas})
+        shown = _municipality_row({"total": 153, "areas": areas})
+    assert hidden["count"] == "minst 149" and hidden["rate"] == "minst 33,9"
+    assert "räknas fram" in hidden["hidden"]
+    assert (shown["count"], shown["rate"], shown["population"]) == ("153", "34,8", "4\u00a0394")
+    assert shown["hidden"] == ""
