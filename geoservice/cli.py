@@ -95,6 +95,9 @@ def production_command(
         "20",
         "--access-logfile",
         "-",
+        # Receipt codes travel in URLs; the access log shows [kod] instead.
+        "--logger-class",
+        "geoservice.web.log_redaction.GunicornLogger",
         "geoservice:create_app()",
     ]
 

@@ -71,8 +71,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SECRET_KEY",
         None,
-        "Signs sessions and CSRF tokens and keys the daily client hash. Default: generated "
-        "once and kept in `secret_key` in the instance folder (never in the repository).",
+        "Signs sessions and CSRF tokens and keys the daily client hash and the stored hash "
+        "of every receipt code (changing it makes every resident's code stop working). "
+        "Default: generated once and kept in `secret_key` in the instance folder (never in "
+        "the repository).",
     ),
     Setting(
         "REDIS_URL",
@@ -90,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         "REPORT_RATE_LIMIT",
         "6 per minute;40 per day",
         "How many concerns one client address may submit (Flask-Limiter syntax).",
+    ),
+    Setting(
+        "RECEIPT_RATE_LIMIT",
+        "10 per minute;50 per day",
+        "How many receipt codes that find nothing one client address may try, on the "
+        "pages and the API together (Flask-Limiter syntax); a code that works never counts.",
     ),
     Setting(
         "MAX_CONTENT_LENGTH",
@@ -138,8 +146,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RETENTION_TEXT_DAYS",
         365,
-        "`geoservice purge` erases free text (description, suggestion, internal note) of "
-        "concerns older than this; 0 keeps it.",
+        "`geoservice purge` erases free text (description, suggestion, where exactly, internal "
+        "note) of concerns older than this; 0 keeps it.",
         int,
     ),
     Setting(

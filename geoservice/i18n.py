@@ -50,6 +50,19 @@ def category_labels() -> dict[str, str]:
     return {c.code: (c.label_en if english else c.label_sv) for c in CATEGORIES}
 
 
+def safe_reason_labels() -> dict[str, str]:
+    """Why a place feels safe: reason code → label in the page's language, in their order."""
+    from geoservice.core.categories import SAFE_REASONS
+
+    english = page_language() == "en"
+    return {c.code: (c.label_en if english else c.label_sv) for c in SAFE_REASONS}
+
+
+def any_category_labels() -> dict[str, str]:
+    """Labels of every code a concern can carry: unsafe categories and safe-place reasons."""
+    return category_labels() | safe_reason_labels()
+
+
 def band_labels() -> dict[str, str]:
     """The time-of-day bands (SPEC §4) in the page's language, in their order."""
     from flask_babel import gettext as _

@@ -13,10 +13,13 @@ __all__ = [
     "CATEGORY_CODES",
     "EXCLUDED_STATUSES",
     "KINDS",
+    "SAFE_REASONS",
+    "SAFE_REASON_CODES",
     "STATUSES",
     "TIME_BANDS",
     "Category",
     "category_by_code",
+    "codes_for_kind",
 ]
 
 
@@ -60,6 +63,25 @@ CATEGORIES: tuple[Category, ...] = (
 CATEGORY_CODES: tuple[str, ...] = tuple(c.code for c in CATEGORIES)
 """Category codes in display order."""
 
+SAFE_REASONS: tuple[Category, ...] = (
+    Category("safe_lighting", "Bra belysning", "Good lighting"),
+    Category("safe_people", "Folk i rörelse", "People around"),
+    Category("safe_kept", "Välskött och städat", "Well kept and tidy"),
+    Category(
+        "safe_staffed", "Bemannat (personal, vakter, butiker)", "Staffed (staff, guards, shops)"
+    ),
+    Category("safe_overlooked", "Syns från bostäder", "Visible from homes"),
+    Category("safe_other", "Annat som gör platsen trygg", "Something else that makes it safe"),
+)
+"""Why a place feels safe: the reasons offered for ``kind == "safe"``, in display order.
+
+A list of its own, so that a safe place never lands in a count of unsafe categories
+(and no resident has to explain a safe place with "drugs" or "burglary").
+"""
+
+SAFE_REASON_CODES: tuple[str, ...] = tuple(c.code for c in SAFE_REASONS)
+"""Safe-place reason codes in display order."""
+
 TIME_BANDS: tuple[str, ...] = ("day", "evening", "night", "unknown")
 """Time-of-day bands: day 06–18, evening 18–22, night 22–06, or unknown."""
 
@@ -79,16 +101,40 @@ STATUSES: tuple[str, ...] = (
 EXCLUDED_STATUSES: frozenset[str] = frozenset({"spam", "duplicate", "not_relevant"})
 """Statuses that take a concern out of every aggregate, map and statistic."""
 
-_BY_CODE = {c.code: c for c in CATEGORIES}
+_BY_CODE = {c.code: c for c in (*CATEGORIES, *SAFE_REASONS)}
+
+
+def codes_for_kind(kind: str) -> tuple[str, ...]:
+    """Return the category codes a concern of ``kind`` may carry.
+
+    Parameters
+    ----------
+    kind : {"unsafe", "safe"}
+
+    Returns
+    -------
+    tuple of str
+        :data:`CATEGORY_CODES` for an unsafe place, :data:`SAFE_REASON_CODES` for a safe one.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of :data:`KINDS`.
+    """
+    if kind == "unsafe":
+        return CATEGORY_CODES
+    if kind == "safe":
+        return SAFE_REASON_CODES
+    raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 
 def category_by_code(code: str) -> Category:
-    """Return the category with the given code.
+    """Return the category or safe-place reason with the given code.
 
     Parameters
     ----------
     code : str
-        A category code such as ``"lighting"``.
+        A category code such as ``"lighting"`` or a reason such as ``"safe_people"``.
 
     Returns
     -------
@@ -103,5 +149,6 @@ def category_by_code(code: str) -> Category:
         return _BY_CODE[code]
     except KeyError:
         raise ValueError(
-            f"unknown category {code!r}; expected one of {', '.join(CATEGORY_CODES)}"
+            f"unknown category {code!r}; expected one of "
+            f"{', '.join((*CATEGORY_CODES, *SAFE_REASON_CODES))}"
         ) from None

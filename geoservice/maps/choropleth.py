@@ -15,6 +15,10 @@ from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
 # ColorBrewer "Oranges" (5 classes): light to dark, readable in greyscale too.
 PALETTE = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 HIDDEN_COLOUR = "#bdbdbd"
+# The areas' fill opacity; the legend's swatches use the same, so they match the map.
+FILL_OPACITY = 0.75
+# Keeps an opened popup clear of the zoom buttons in the top left corner.
+POPUP_PADDING_TOP_LEFT = (56, 96)
 
 
 @dataclass(frozen=True)
@@ -26,16 +30,30 @@ class LegendClass:
     high: float
 
 
-def class_breaks(values: Sequence[float | None], classes: int = len(PALETTE)) -> list[LegendClass]:
+def class_breaks(
+    values: Sequence[float | None], classes: int = len(PALETTE), *, resolution: float = 0.01
+) -> list[LegendClass]:
     """Equal-interval classes from 0 to a rounded-up maximum of the published values.
 
     With five areas, quantiles would give each area its own class and hide how large the
     differences are; equal intervals from zero keep the map honest about magnitude.
+
+    Parameters
+    ----------
+    values : sequence of float or None
+        The published values; None (hidden) ones are left out.
+    classes : int
+        How many classes (at most the palette's length).
+    resolution : float
+        The smallest step the values are shown in (1 for counts, 0.1 for rates): each
+        class is a whole number of such steps wide, so written ranges never overlap.
     """
     shown = [v for v in values if v is not None]
     top = max(shown, default=0) or 1
     magnitude = 10 ** math.floor(math.log10(top))
     top = math.ceil(top / magnitude) * magnitude
+    width = classes * resolution
+    top = math.ceil(round(top / width, 9)) * width
     step = top / classes
     return [
         LegendClass(PALETTE[i], round(i * step, 2), round((i + 1) * step, 2))
@@ -80,8 +98,12 @@ def choropleth_map(
     # One layer per area, so each carries its own popup.
     for record in frame.to_dict("records"):
         single = gpd.GeoDataFrame([record], geometry="geometry", crs=areas.crs)
-        layer = area_fill_layer(single, name=record["name"], opacity=0.75)
-        folium.Popup(Markup(popups.get(record["id"], "")), max_width=320).add_to(layer)
+        layer = area_fill_layer(single, name=record["name"], opacity=FILL_OPACITY)
+        folium.Popup(
+            Markup(popups.get(record["id"], "")),
+            max_width=280,
+            auto_pan_padding_top_left=list(POPUP_PADDING_TOP_LEFT),
+        ).add_to(layer)
         layer.add_to(fmap)
     return fmap
 

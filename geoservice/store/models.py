@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime
 
@@ -48,6 +49,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def no_receipt() -> str:
+    """A receipt hash no code matches, for a concern nobody was given a code for."""
+    return "x" + secrets.token_hex(31)
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -69,19 +75,30 @@ class Report(Base):
     exact_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
     description: Mapped[str | None] = mapped_column(Text, nullable=True)
     suggestion: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # "Where exactly?" in the resident's words (street, landmark): staff-only free text.
+    place_note: Mapped[str | None] = mapped_column(Text, nullable=True)
     role: Mapped[str | None] = mapped_column(String(12), nullable=True)
     age_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
     area_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The H3 resolution-10 cell of the point, so the database can count voices per cell.
     cell: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="new")
-    receipt: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
+    # The receipt code is the resident's alone: only its keyed hash is kept
+    # (store.reports.receipt_digest), so no page, export or dump can show it.
+    receipt_hash: Mapped[str] = mapped_column(
+        String(64), nullable=False, unique=True, default=no_receipt
+    )
     idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     payload_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     client_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="web")
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     internal_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    @property
+    def reference(self) -> str:
+        """The internal number staff name this concern by (never its receipt code)."""
+        return staff_reference(self.id)
 
     __table_args__ = (
         Index("ix_reports_created_at", "created_at"),
@@ -274,6 +291,14 @@ def cell_of(lat: float, lon: float) -> int | None:
         return h3.str_to_int(h3.latlng_to_cell(lat, lon, 10))
     except (ValueError, TypeError, h3.H3BaseException):
         return None
+
+
+def staff_reference(report_id: str) -> str:
+    """How staff name a concern: ``S-`` and the first 8 hex digits of its internal id.
+
+    Never the receipt code, which is the resident's key to open or erase the concern.
+    """
+    return "S-" + report_id.replace("-", "")[:8].upper()
 
 
 @event.listens_for(Report, "before_insert")

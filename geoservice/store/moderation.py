@@ -11,7 +11,13 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from geoservice.core.categories import CATEGORY_CODES, EXCLUDED_STATUSES, STATUSES
+from geoservice.core.categories import (
+    CATEGORY_CODES,
+    EXCLUDED_STATUSES,
+    SAFE_REASON_CODES,
+    STATUSES,
+    codes_for_kind,
+)
 from geoservice.core.moderation.neighbours import (
     DUPLICATE_DAYS,
     DUPLICATE_RADIUS_M,
@@ -104,7 +110,7 @@ def moderate(
     errors: dict[str, str] = {}
     if status is not None and status not in STATUSES:
         errors["status"] = f"unknown status; expected one of {', '.join(STATUSES)}"
-    if category is not None and category not in CATEGORY_CODES:
+    if category is not None and category not in (*CATEGORY_CODES, *SAFE_REASON_CODES):
         errors["category"] = "unknown category"
     if reason is not None and len(reason) > REASON_LIMIT:
         errors["reason"] = f"at most {REASON_LIMIT} characters"
@@ -122,6 +128,9 @@ def moderate(
     if status is not None and status != report.status:
         changes.append(Change("status", report.status, status))
         report.status = status
+    if category is not None and category not in codes_for_kind(report.kind):
+        session.rollback()
+        raise ModerationError({"category": "not a category of this kind of place"})
     if category is not None and category != report.category:
         changes.append(Change("category", report.category, category))
         report.category = category

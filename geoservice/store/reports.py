@@ -6,6 +6,9 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -24,13 +27,16 @@ from geoservice.store.aggregates import (
 )
 from geoservice.store.areas import ACTIVE_LAYER_ID, active_layer_id
 from geoservice.store.db import begin_write, write_turn
-from geoservice.store.models import Report, cell_of, new_id
+from geoservice.store.models import Report, cell_of, new_id, no_receipt
 
 REPORTS = Report.__table__
 
 # Crockford's base32 without I, L, O, U: nothing a resident can misread when copying.
 _RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _RECEIPT_LENGTH = 12
+# Every lookup of a receipt code takes at least this long, found or not, well-formed or
+# not: a guesser learns nothing from the time an answer takes (and guesses slowly).
+RECEIPT_LOOKUP_FLOOR_S = 0.05
 
 
 class IdempotencyConflict(Exception):
@@ -50,7 +56,9 @@ class StoredConcern:
     """What the submitter is told about the stored concern."""
 
     id: str
-    receipt: str
+    # The code in clear, only ever in memory for the answer; None for a replay of a
+    # concern whose code was not made from its idempotency key (stored before codes were).
+    receipt: str | None
     area_id: str | None
 
 
@@ -62,11 +70,32 @@ class StoredReport:
     created: bool
 
 
-def new_receipt() -> str:
-    """Return a fresh receipt code such as ``7KQ2-M9XD-4RTP`` (60 random bits)."""
-    bits = secrets.randbits(5 * _RECEIPT_LENGTH)  # one read of the system's randomness
+def _receipt_of_bits(bits: int) -> str:
     raw = "".join(_RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(_RECEIPT_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, _RECEIPT_LENGTH, 4))
+
+
+def new_receipt() -> str:
+    """Return a fresh receipt code such as ``7KQ2-M9XD-4RTP`` (60 random bits)."""
+    return _receipt_of_bits(secrets.randbits(5 * _RECEIPT_LENGTH))  # one read of randomness
+
+
+def receipt_for_key(secret: str, idempotency_key: str) -> str:
+    """The receipt code of a concern sent with ``idempotency_key`` (60 bits of a keyed hash).
+
+    Made from the key so that a replay (Back, reload, a double tap, an API retry) can be
+    answered with the same code although only the code's hash is stored. Without the
+    server's secret the key alone does not give the code.
+    """
+    digest = hmac.new(
+        secret.encode(), b"receipt-of-key|" + idempotency_key.encode(), hashlib.sha256
+    )
+    return _receipt_of_bits(int.from_bytes(digest.digest()[:8], "big") >> 4)
+
+
+def receipt_digest(secret: str, receipt: str) -> str:
+    """The keyed hash stored for a canonical receipt code: all the database ever holds."""
+    return hmac.new(secret.encode(), b"receipt|" + receipt.encode(), hashlib.sha256).hexdigest()
 
 
 def normalise_receipt(text: str) -> str | None:
@@ -90,9 +119,18 @@ def _fingerprint(draft: ReportDraft) -> str:
 
 
 def report_row(
-    draft: ReportDraft, *, created_at: datetime, client: str | None, source: str
+    draft: ReportDraft,
+    *,
+    created_at: datetime,
+    client: str | None,
+    source: str,
+    receipt_hash: str | None = None,
 ) -> dict:
-    """The new row of a checked concern: its id, receipt, cell and fingerprint made here."""
+    """The new row of a checked concern: its id, cell and fingerprint made here.
+
+    ``receipt_hash`` is the keyed hash of the code the submitter is given; without one
+    (imports) the row gets a hash no code matches.
+    """
     return {
         "id": new_id(),
         "created_at": created_at,
@@ -106,11 +144,12 @@ def report_row(
         "weekend": draft.weekend,
         "description": draft.description,
         "suggestion": draft.suggestion,
+        "place_note": draft.place_note,
         "role": draft.role,
         "age_band": draft.age_band,
         "area_id": draft.area_id,
         "status": "new",
-        "receipt": new_receipt(),
+        "receipt_hash": receipt_hash or no_receipt(),
         "idempotency_key": draft.idempotency_key,
         "payload_hash": _fingerprint(draft),
         "client_key": client,
@@ -122,8 +161,8 @@ def report_row(
 # The columns of report_row, in its order.
 _ROW_COLUMNS = (
     "id", "created_at", "lon", "lat", "cell", "precision", "kind", "category", "time_of_day",
-    "weekend", "description", "suggestion", "role", "age_band", "area_id", "status", "receipt",
-    "idempotency_key", "payload_hash", "client_key", "source", "is_demo",
+    "weekend", "description", "suggestion", "place_note", "role", "age_band", "area_id",
+    "status", "receipt_hash", "idempotency_key", "payload_hash", "client_key", "source", "is_demo",
 )  # fmt: skip
 
 
@@ -158,10 +197,14 @@ def store_report(
     *,
     client: str | None,
     source: str,
+    secret: str,
     now: datetime | None = None,
     layer_id: int | None | Literal["any"] = "any",
 ) -> StoredReport:
     """Store ``draft`` once: a replayed idempotency key returns the first row unchanged.
+
+    The receipt code is made here (from the idempotency key when there is one, see
+    :func:`receipt_for_key`) and only its hash keyed by ``secret`` is stored.
 
     This is the hot path of the service (hundreds a second): one connection, and one
     statement that writes. The unique key refuses a replay, which is then answered as the
@@ -177,7 +220,15 @@ def store_report(
     LayerChanged
         When another layer came into force since the check; nothing was stored.
     """
-    row = report_row(draft, created_at=now or datetime.now(UTC), client=client, source=source)
+    key = draft.idempotency_key
+    receipt = receipt_for_key(secret, key) if key else new_receipt()
+    row = report_row(
+        draft,
+        created_at=now or datetime.now(UTC),
+        client=client,
+        source=source,
+        receipt_hash=receipt_digest(secret, receipt),
+    )
     if session.in_transaction():
         session.commit()  # end the request's reads: each write is its own unit of work
     engine = session.get_bind()
@@ -198,25 +249,30 @@ def store_report(
             )
             connection.rollback()
             if earlier:
-                return _replayed(earlier, row["payload_hash"])
+                return _replayed(earlier, row["payload_hash"], receipt, row["receipt_hash"])
             raise
         if not inserted:
             raise LayerChanged(active_layer_id(connection))
         bump_version_after_commit(connection)
-    return StoredReport(StoredConcern(row["id"], row["receipt"], row["area_id"]), created=True)
+    return StoredReport(StoredConcern(row["id"], receipt, row["area_id"]), created=True)
 
 
-def _replayed(earlier, fingerprint: str) -> StoredReport:
+def _replayed(earlier, fingerprint: str, receipt: str, receipt_hash: str) -> StoredReport:
     if earlier.payload_hash != fingerprint:
         raise IdempotencyConflict(earlier.idempotency_key)
-    return StoredReport(StoredConcern(earlier.id, earlier.receipt, earlier.area_id), created=False)
+    # The same key gives the same code, unless the first one was stored before codes were
+    # made from keys: that code is not known here.
+    same = hmac.compare_digest(earlier.receipt_hash, receipt_hash)
+    return StoredReport(
+        StoredConcern(earlier.id, receipt if same else None, earlier.area_id), created=False
+    )
 
 
 def _by_idempotency_key(connection, key: str):
     return connection.execute(
         select(
             REPORTS.c.id,
-            REPORTS.c.receipt,
+            REPORTS.c.receipt_hash,
             REPORTS.c.area_id,
             REPORTS.c.payload_hash,
             REPORTS.c.idempotency_key,
@@ -224,24 +280,50 @@ def _by_idempotency_key(connection, key: str):
     ).first()
 
 
-def find_by_receipt(session: Session, receipt: str) -> Report | None:
-    """Return the concern with this receipt code, or None."""
+@contextmanager
+def _taking_at_least(seconds: float) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        left = seconds - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+
+
+def _lookup_digest(secret: str, receipt: str) -> str:
+    """The hash to look up: a malformed code is hashed too, so it costs a hit's work."""
     canonical = normalise_receipt(receipt)
-    if canonical is None:
-        return None
-    return session.scalar(select(Report).where(Report.receipt == canonical))
+    # No stored hash starts with "-": a malformed code finds nothing, after the same work.
+    digest = receipt_digest(secret, canonical or receipt[:40])
+    return digest if canonical else "-" + digest[1:]
 
 
-def erase_by_receipt(session: Session, receipt: str) -> bool:
+def find_by_receipt(
+    session: Session, receipt: str, *, secret: str, floor_s: float = RECEIPT_LOOKUP_FLOOR_S
+) -> Report | None:
+    """Return the concern with this receipt code (typing slips forgiven), or None.
+
+    Takes at least ``floor_s`` whatever the answer, and compares no code itself: the
+    database looks up the keyed hash.
+    """
+    with _taking_at_least(floor_s):
+        digest = _lookup_digest(secret, receipt)
+        return session.scalar(select(Report).where(Report.receipt_hash == digest))
+
+
+def erase_by_receipt(
+    session: Session, receipt: str, *, secret: str, floor_s: float = RECEIPT_LOOKUP_FLOOR_S
+) -> bool:
     """Delete the concern with this receipt code for good; True when one was deleted."""
-    canonical = normalise_receipt(receipt)
-    if canonical is None:
-        return False
-    begin_write(session)
-    result = session.execute(delete(Report).where(Report.receipt == canonical))
-    bump_version(session)
-    session.commit()
-    return result.rowcount == 1
+    with _taking_at_least(floor_s):
+        digest = _lookup_digest(secret, receipt)
+        begin_write(session)
+        result = session.execute(delete(Report).where(Report.receipt_hash == digest))
+        if result.rowcount:
+            bump_version(session)
+        session.commit()
+        return result.rowcount == 1
 
 
 # The core's columns, plus the exact hour a resident may have given (time windows use it).

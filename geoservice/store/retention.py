@@ -43,6 +43,7 @@ def purge(session: Session, rules: RetentionRules, *, dry_run: bool) -> PurgeRes
     has_text = or_(
         Report.description.is_not(None),
         Report.suggestion.is_not(None),
+        Report.place_note.is_not(None),
         Report.internal_note.is_not(None),
     )
 
@@ -70,7 +71,7 @@ def purge(session: Session, rules: RetentionRules, *, dry_run: bool) -> PurgeRes
         session.execute(
             update(Report)
             .where(Report.created_at < text_limit, has_text)
-            .values(description=None, suggestion=None, internal_note=None)
+            .values(description=None, suggestion=None, place_note=None, internal_note=None)
         )
     if point_limit:
         rows = session.execute(

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask import current_app, has_app_context
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -21,11 +22,18 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> str:
-    """Apply every pending migration; return the revision now in force."""
+def upgrade(engine: Engine, *, secret_key: str | None = None) -> str:
+    """Apply every pending migration; return the revision now in force.
+
+    ``secret_key`` is the app's secret, which a migration that hashes stored secrets
+    (receipt codes) needs; by default the current app's, when there is one.
+    """
+    if secret_key is None and has_app_context():
+        secret_key = current_app.config.get("SECRET_KEY")
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["secret_key"] = secret_key
         command.upgrade(cfg, "head")
     return current_revision(engine)
 

@@ -47,6 +47,10 @@ def analyse(staff_filter: StaffFilter, *, include_cold: bool, radius: int) -> An
     def compute() -> Analysis:
         layer = current_layer()
         frame = active_reports(staff_frame(get_session(), staff_filter))
+        # Safe and unsafe places are never mixed in one analysis: "both kinds" means the
+        # unsafe ones here (a safe place is no hotspot of unsafety).
+        kind = staff_filter.kind or "unsafe"
+        frame = frame.loc[frame["kind"] == kind]
         points = frame.loc[frame["precision"] == "point"]
         cells = cells_for_points(
             points["lat"].to_numpy(), points["lon"].to_numpy(), DEFAULT_H3_RESOLUTION
@@ -66,7 +70,7 @@ def analyse(staff_filter: StaffFilter, *, include_cold: bool, radius: int) -> An
             hotspots=hotspots,
             density=density,
             areas=aggregate_areas(
-                frame, layer.areas, staff_filter.start_utc, staff_filter.end_utc, kind=None
+                frame, layer.areas, staff_filter.start_utc, staff_filter.end_utc, kind=kind
             ),
             band_week=band_week_table(frame),
         )

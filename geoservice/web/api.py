@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from geoservice.core.categories import CATEGORIES
+from geoservice.core.categories import CATEGORIES, SAFE_REASONS
 from geoservice.core.intake.validation import BodyRejected, ReportRejected, parse_json_object
 from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
-from geoservice.store.db import get_session
 from geoservice.store.models import Report
-from geoservice.store.reports import IdempotencyConflict, erase_by_receipt, find_by_receipt
+from geoservice.store.reports import IdempotencyConflict, normalise_receipt
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
-from geoservice.web.submission import limit_submissions, read_body, submit_report
+from geoservice.web.submission import (
+    erase_concern,
+    find_concern,
+    limit_receipt_guesses,
+    limit_submissions,
+    read_body,
+    submit_report,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # The API takes no cookies for public calls, so there is no session for CSRF to protect.
@@ -22,9 +28,17 @@ csrf.exempt(bp)
 
 @bp.get("/categories")
 def categories():
-    """List the concern categories with their Swedish and English labels."""
+    """List the categories of each kind of place with their Swedish and English labels.
+
+    Unsafe places take the concern categories, safe places the reasons a place feels safe;
+    ``kind`` says which list a code belongs to.
+    """
     return jsonify(
-        [{"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en} for c in CATEGORIES]
+        [
+            {"code": c.code, "label_sv": c.label_sv, "label_en": c.label_en, "kind": kind}
+            for kind, listed in (("unsafe", CATEGORIES), ("safe", SAFE_REASONS))
+            for c in listed
+        ]
     )
 
 
@@ -46,6 +60,8 @@ def create_report():
             {"idempotency_key": "This key was already used for a different concern."},
         )
     report = submitted.stored.report
+    # receipt is None only for a replay of a concern stored before codes were made from
+    # keys: its code was in the first answer and is not known now.
     answer = {
         "id": report.id,
         "receipt": report.receipt,
@@ -54,10 +70,10 @@ def create_report():
     return jsonify(answer), 201
 
 
-def _own_report(report: Report) -> dict:
+def _own_report(report: Report, receipt: str) -> dict:
     """What the holder of the receipt may see of their own concern."""
     return {
-        "receipt": report.receipt,
+        "receipt": receipt,
         "status": report.status,
         "submitted_on": report.created_at.date().isoformat(),
         "kind": report.kind,
@@ -70,22 +86,32 @@ def _own_report(report: Report) -> dict:
         "lon": report.lon,
         "description": report.description,
         "suggestion": report.suggestion,
+        "role": report.role,
+        "age_band": report.age_band,
     }
 
 
+def _private(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.get("/reports/<receipt>")
+@limit_receipt_guesses
 def get_report(receipt: str):
     """Return the status of the concern this receipt belongs to."""
-    report = find_by_receipt(get_session(), receipt)
+    report = find_concern(receipt)
     if report is None:
         return api_error(404, {"receipt": "No concern has this receipt code."})
-    return jsonify(_own_report(report))
+    return _private(jsonify(_own_report(report, normalise_receipt(receipt))))
 
 
 @bp.delete("/reports/<receipt>")
+@limit_receipt_guesses
 def delete_report(receipt: str):
     """Erase the concern this receipt belongs to (GDPR erasure)."""
-    if not erase_by_receipt(get_session(), receipt):
+    if not erase_concern(receipt):
         return api_error(404, {"receipt": "No concern has this receipt code."})
     return "", 204
 

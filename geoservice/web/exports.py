@@ -44,6 +44,8 @@ CONCERN_FIELDS = (
     "age_band",
     "description",
     "suggestion",
+    "place_note",
+    "reference",
 )
 
 
@@ -85,6 +87,7 @@ def concerns(fmt: str):
             props["created_at"] = r.created_at.isoformat()
             props["description"] = mask_personal_data(r.description)
             props["suggestion"] = mask_personal_data(r.suggestion)
+            props["place_note"] = mask_personal_data(r.place_note)
             rows.append([props[k] for k in CONCERN_FIELDS])
         return attachment(_csv(CONCERN_FIELDS, rows), "text/csv", name + ".csv")
     frame = gpd.GeoDataFrame.from_features(features, crs=4326)

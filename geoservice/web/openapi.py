@@ -13,7 +13,13 @@ from typing import Any
 from flask import Blueprint, jsonify
 
 from geoservice.core.analysis.hotspots import HOTSPOT_CLASSES
-from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
+from geoservice.core.categories import (
+    CATEGORY_CODES,
+    KINDS,
+    SAFE_REASON_CODES,
+    STATUSES,
+    TIME_BANDS,
+)
 from geoservice.core.intake.validation import AGE_BANDS, IDEMPOTENCY_KEY, ROLES, TEXT_LIMIT
 from geoservice.web.analysis import DEFAULT_RADIUS_M, RADIUS_RANGE
 from geoservice.web.patrol import MAX_STOPS, WEEKDAY_CHOICES
@@ -113,6 +119,11 @@ def _feature_collection(geometry: dict, properties: dict, **members: Any) -> dic
 def _schemas() -> dict[str, Any]:
     geo = _geojson()
     categories, bands = _enum(*CATEGORY_CODES), _enum(*TIME_BANDS)
+    # A concern's own category: an unsafe category, or a reason a safe place feels safe.
+    any_category = {
+        **_enum(*CATEGORY_CODES, *SAFE_REASON_CODES),
+        "description": "An unsafe category for kind `unsafe`, a safe reason for kind `safe`.",
+    }
     area_ref = _object({"id": _null("string"), "name": _null("string")})
     text = _null("string", maxLength=TEXT_LIMIT, pattern=_PLAIN_TEXT)
     messages = {"type": "object", "additionalProperties": _STR}
@@ -141,15 +152,19 @@ def _schemas() -> dict[str, Any]:
     staff_report = _object(
         {
             "id": _STR,
+            "reference": {**_STR, "description": "How staff name the concern, e.g. `S-3F2A91C0`."},
             "created_at": {**_STR, "format": "date-time"},
-            "precision": _enum("point", "area"),
+            "precision": _enum("point", "area", "cell"),
             "kind": _enum(*KINDS),
-            "category": categories,
+            "category": any_category,
             "time_of_day": bands,
             "weekend": _null("boolean"),
             "exact_hour": _null("integer", minimum=0, maximum=23),
             "description": _null("string", description="Personal data masked."),
             "suggestion": _null("string", description="Personal data masked."),
+            "place_note": _null(
+                "string", description="Where exactly, in the resident's words; masked."
+            ),
             "role": _enum(*ROLES, None),
             "age_band": _enum(*AGE_BANDS, None),
             "area_id": _null("string"),
@@ -199,14 +214,22 @@ def _schemas() -> dict[str, Any]:
             {"errors": messages, "correlation_id": {**_STR, "pattern": "^[A-Za-z0-9-]{8,64}$"}},
             closed=True,
         ),
-        "Category": _object({"code": categories, "label_sv": _STR, "label_en": _STR}, closed=True),
+        "Category": _object(
+            {
+                "code": _enum(*CATEGORY_CODES, *SAFE_REASON_CODES),
+                "label_sv": _STR,
+                "label_en": _STR,
+                "kind": {**_enum(*KINDS), "description": "The kind of place the code is for."},
+            },
+            closed=True,
+        ),
         "CategoryList": {"type": "array", "items": _ref("Category")},
         "NewReport": _object(
             {
                 "lat": {**_NUM, "minimum": -90, "maximum": 90},
                 "lon": {**_NUM, "minimum": -180, "maximum": 180},
                 "kind": {**_enum(*KINDS, "", None), "description": "Default `unsafe`."},
-                "category": categories,
+                "category": any_category,
                 "time_of_day": bands,
                 "weekend": _null("boolean"),
                 "description": text,
@@ -227,7 +250,11 @@ def _schemas() -> dict[str, Any]:
         "Receipt": _object(
             {
                 "id": _STR,
-                "receipt": {**_STR, "description": "Keep it to follow or erase."},
+                "receipt": _null(
+                    "string",
+                    description="Keep it to follow or erase; only its hash is stored. Null "
+                    "only when a key sent before this service made codes from keys comes back.",
+                ),
                 "area": area_ref,
             },
             closed=True,
@@ -238,15 +265,17 @@ def _schemas() -> dict[str, Any]:
                 "status": _enum(*STATUSES),
                 "submitted_on": {**_STR, "format": "date"},
                 "kind": _enum(*KINDS),
-                "category": categories,
+                "category": any_category,
                 "time_of_day": bands,
                 "weekend": _null("boolean"),
-                "precision": _enum("point", "area"),
+                "precision": _enum("point", "area", "cell"),
                 "area": area_ref,
                 "lat": _NUM,
                 "lon": _NUM,
                 "description": _null("string"),
                 "suggestion": _null("string"),
+                "role": _enum(*ROLES, None),
+                "age_band": _enum(*AGE_BANDS, None),
             },
             closed=True,
         ),

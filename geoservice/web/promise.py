@@ -19,7 +19,7 @@ from geoservice.core.reporting.followup import (
     equal_windows,
     public_followup,
 )
-from geoservice.i18n import category_labels, page_language
+from geoservice.i18n import any_category_labels, category_labels, page_language
 from geoservice.labels import activity_status_labels, responsible_labels
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -62,6 +62,7 @@ def labels() -> dict:
         "responsible": responsible_labels(),
         "status": activity_status_labels(),
         "categories": category_labels(),
+        "any_categories": any_category_labels(),
         "areas": dict(current_layer().choices()),
     }
 

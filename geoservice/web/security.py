@@ -92,7 +92,8 @@ def _headers(response):
     headers["Content-Security-Policy"] = content_security_policy()
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
+    # A page may ask for less (the receipt pages: no referrer at all).
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
     headers["X-Correlation-Id"] = correlation_id()
     if request.is_secure:

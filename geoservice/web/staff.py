@@ -14,7 +14,7 @@ from flask_login import current_user
 from geoservice.core.categories import KINDS, STATUSES, TIME_BANDS
 from geoservice.core.moderation.neighbours import DUPLICATE_DAYS, DUPLICATE_RADIUS_M
 from geoservice.core.typography import format_local_time
-from geoservice.i18n import page_language
+from geoservice.i18n import any_category_labels, page_language, safe_reason_labels
 from geoservice.labels import (
     age_band_labels,
     audit_action_labels,
@@ -70,6 +70,9 @@ __all__ = ["bp", "role_labels", "status_labels"]
 def _labels() -> dict:
     return {
         "categories": category_labels(),
+        # A safe place carries a reason of its own list (core.categories.SAFE_REASONS).
+        "safe_reasons": safe_reason_labels(),
+        "any_categories": any_category_labels(),
         "statuses": status_labels(),
         "areas": dict(current_layer().choices()),
         "bands": band_labels(),

@@ -34,6 +34,7 @@ def report_feature(report: Report) -> dict:
         "geometry": {"type": "Point", "coordinates": [report.lon, report.lat]},
         "properties": {
             "id": report.id,
+            "reference": report.reference,
             "created_at": report.created_at.isoformat(),
             "precision": report.precision,
             "kind": report.kind,
@@ -43,6 +44,7 @@ def report_feature(report: Report) -> dict:
             "exact_hour": report.exact_hour,
             "description": mask_personal_data(report.description),
             "suggestion": mask_personal_data(report.suggestion),
+            "place_note": mask_personal_data(report.place_note),
             "role": report.role,
             "age_band": report.age_band,
             "area_id": report.area_id,

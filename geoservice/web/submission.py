@@ -13,7 +13,14 @@ from geoservice.core.intake.validation import ReportDraft, validate_report
 from geoservice.extensions import limiter
 from geoservice.store.areas import AreaLayer, last_seen_layer, seen_in_force
 from geoservice.store.db import get_session
-from geoservice.store.reports import LayerChanged, StoredReport, client_key, store_report
+from geoservice.store.reports import (
+    LayerChanged,
+    StoredReport,
+    client_key,
+    erase_by_receipt,
+    find_by_receipt,
+    store_report,
+)
 
 
 def report_rate_limit() -> str:
@@ -25,6 +32,32 @@ def report_rate_limit() -> str:
 limit_submissions = limiter.shared_limit(
     report_rate_limit, scope="report-submissions", methods=["POST"]
 )
+
+
+def receipt_rate_limit() -> str:
+    """The configured limit on failed receipt lookups (read per request)."""
+    return current_app.config["RECEIPT_RATE_LIMIT"]
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
+
+
+# One budget for every way of trying a receipt code (page, lookup form, erasure, API):
+# only a code that finds nothing counts, so the holder of a real code is never slowed.
+limit_receipt_guesses = limiter.shared_limit(
+    receipt_rate_limit, scope="receipt-guesses", deduct_when=_not_found
+)
+
+
+def find_concern(receipt: str):
+    """The concern this receipt code opens, or None (constant time, see store.reports)."""
+    return find_by_receipt(get_session(), receipt, secret=current_app.config["SECRET_KEY"])
+
+
+def erase_concern(receipt: str) -> bool:
+    """Erase the concern this receipt code opens; True when there was one."""
+    return erase_by_receipt(get_session(), receipt, secret=current_app.config["SECRET_KEY"])
 
 
 @dataclass(frozen=True)
@@ -56,7 +89,13 @@ def submit_report(data: Mapping[str, Any], *, from_form: bool, source: str) -> S
         client = client_key(app.config["SECRET_KEY"], request.remote_addr, now)
         try:
             stored = store_report(
-                get_session(), draft, client=client, source=source, now=now, layer_id=layer.layer_id
+                get_session(),
+                draft,
+                client=client,
+                source=source,
+                secret=app.config["SECRET_KEY"],
+                now=now,
+                layer_id=layer.layer_id,
             )
         except LayerChanged as exc:
             layer = seen_in_force(app, get_session(), exc.layer_id)

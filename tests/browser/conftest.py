@@ -67,7 +67,11 @@ class LiveServer:
             return conn.execute(sql, params).fetchall()
 
     def report(self, receipt: str) -> sqlite3.Row | None:
-        found = self.rows("SELECT * FROM reports WHERE receipt = ?", (receipt,))
+        """The concern a receipt code opens (only the code's keyed hash is stored)."""
+        from geoservice.store.reports import normalise_receipt, receipt_digest
+
+        digest = receipt_digest(self.app.config["SECRET_KEY"], normalise_receipt(receipt) or "")
+        found = self.rows("SELECT * FROM reports WHERE receipt_hash = ?", (digest,))
         return found[0] if found else None
 
     def report_count(self) -> int:

@@ -65,11 +65,14 @@ def _click_map(page, x: float, y: float) -> None:
 
 
 def _pin_area(page, live_server, area_id: str) -> tuple[float, float]:
-    """Click the map inside ``area_id``; return the (lat, lon) under the clicked pixel."""
+    """Tap the map inside ``area_id`` and confirm at street level; return the (lat, lon)."""
     lon, lat = _layer(live_server).area_point(area_id)
     x, y = (round(v) for v in _pixel(page, lat, lon))
+    tapped = _latlng_at(page, x, y)
     _click_map(page, x, y)
-    return _latlng_at(page, x, y)
+    # The first tap at town scale zooms in and asks to confirm the spot.
+    page.get_by_role("button", name="Bekräfta platsen").click()
+    return tapped
 
 
 def _receipt_from_url(page) -> str:
@@ -108,7 +111,7 @@ def test_js_journey_pin_on_map_to_receipt(page, live_server, external_requests):
     expect(page.locator("#receipt-code")).to_be_visible()
     receipt = _receipt_from_url(page)
     expect(page.locator("#receipt-code")).to_have_text(receipt)
-    expect(page.locator("#area-name")).to_have_text("Mellerud/Holm")
+    expect(page.locator("#stored-area")).to_have_text("Mellerud/Holm")
     expect(page.locator("#status")).not_to_be_empty()
 
     row = live_server.report(receipt)
@@ -154,7 +157,7 @@ def test_nojs_journey_choose_area_from_list(nojs_page, new_context, live_server,
 
     expect(page.locator("#receipt-code")).to_be_visible()
     receipt = _receipt_from_url(page)
-    expect(page.locator("#area-name")).to_have_text("Skållerud")
+    expect(page.locator("#stored-area")).to_have_text("Skållerud")
     row = live_server.report(receipt)
     assert row is not None
     assert row["area_id"] == "skallerud"
@@ -196,7 +199,7 @@ def test_receipt_lookup_and_erase(page, live_server):
     page.fill("#kod", receipt.lower())
     page.get_by_role("button", name="Visa").click()
     expect(page).to_have_url(re.compile(rf"/kvitto/{re.escape(receipt)}$"))
-    expect(page.locator("#area-name")).to_have_text("Bolstad")
+    expect(page.locator("#stored-area")).to_have_text("Bolstad")
     assert_accessible(page, "receipt page (lookup)")
 
     # Without the confirmation tick nothing is erased.

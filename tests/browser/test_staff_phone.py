@@ -241,7 +241,6 @@ def test_phone_moderator_reads_the_map_marks_a_duplicate_and_uses_a_shortcut(
     from geoservice.store.aggregates import bump_version
     from geoservice.store.db import session_scope
     from geoservice.store.models import Report
-    from geoservice.store.reports import new_receipt
 
     now = datetime.now(UTC)
     ids = [str(uuid.uuid4()), str(uuid.uuid4())]
@@ -257,7 +256,6 @@ def test_phone_moderator_reads_the_map_marks_a_duplicate_and_uses_a_shortcut(
                     weekend=False,
                     area_id="mellerud-holm",
                     description="Trasig gatlampa vid busshållplatsen",
-                    receipt=new_receipt(),
                     created_at=now - timedelta(days=days),
                 )
             )

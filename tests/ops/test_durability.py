@@ -36,11 +36,14 @@ from geoservice.cli import production_command
 from geoservice.store import schema
 from geoservice.store.db import engine_for, make_engine
 from geoservice.store.models import Report
+from geoservice.store.reports import receipt_digest
 from tests.conftest import postgres_test_url
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="finds gunicorn's workers in /proc and forks its clients"
 )
+
+SERVING_SECRET = "durability-test-secret"
 
 WORKERS = 3
 CLIENTS = 4
@@ -290,7 +293,7 @@ def gunicorn(database_url, threads, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOSERVICE_")}
     env |= {
         "GEOSERVICE_DATABASE_URL": database_url,
-        "GEOSERVICE_SECRET_KEY": "durability-test-secret",
+        "GEOSERVICE_SECRET_KEY": SERVING_SECRET,
         "GEOSERVICE_PRODUCTION": "true",
         "GEOSERVICE_RATELIMIT_ENABLED": "false",
         "GEOSERVICE_INSTANCE_PATH": str(tmp_path / "instance"),
@@ -426,7 +429,7 @@ def test_killed_workers_lose_and_duplicate_no_concern(gunicorn, database_url, th
     wrong = [
         key
         for key, answer in acknowledged.items()
-        if rows[key] != (answer["receipt"], answer["id"])
+        if rows[key] != (receipt_digest(SERVING_SECRET, answer["receipt"]), answer["id"])
     ]
     assert wrong == [], f"stored receipt differs from the one the client got: {wrong[:5]}"
     # Nothing stored that nobody sent; unanswered ones (none expected) at most once.
@@ -489,11 +492,11 @@ def _kill_workers(
 
 
 def _stored_by_key(database_url: str, prefix: str) -> list[tuple[str, str, str]]:
-    """(idempotency key, receipt, id) of every stored concern whose key starts with ``prefix``."""
+    """(idempotency key, receipt hash, id) of every concern whose key starts with ``prefix``."""
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            query = select(Report.idempotency_key, Report.receipt, Report.id).where(
+            query = select(Report.idempotency_key, Report.receipt_hash, Report.id).where(
                 Report.idempotency_key.startswith(prefix, autoescape=True)
             )
             return [tuple(row) for row in conn.execute(query)]

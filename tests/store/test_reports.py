@@ -25,6 +25,7 @@ from geoservice.store.reports import (
     store_report,
 )
 
+SECRET = "store-test-secret"
 TOWN = {"lat": 58.7005, "lon": 12.4535, "category": "drugs", "time_of_day": "night"}
 
 
@@ -54,10 +55,18 @@ def stored_count(session) -> int:
 def test_a_replay_returns_the_first_row_and_another_body_is_refused(app):
     with session_scope(app) as session:
         first = store_report(
-            session, draft(idempotency_key="store-test-0001"), client=None, source="api"
+            session,
+            draft(idempotency_key="store-test-0001"),
+            client=None,
+            source="api",
+            secret=SECRET,
         )
         again = store_report(
-            session, draft(idempotency_key="store-test-0001"), client=None, source="api"
+            session,
+            draft(idempotency_key="store-test-0001"),
+            client=None,
+            source="api",
+            secret=SECRET,
         )
         assert first.created and not again.created and again.report == first.report
         version = data_version(session)
@@ -67,6 +76,7 @@ def test_a_replay_returns_the_first_row_and_another_body_is_refused(app):
                 draft(idempotency_key="store-test-0001", category="theft"),
                 client=None,
                 source="api",
+                secret=SECRET,
             )
         assert stored_count(session) == 1
         assert data_version(session) == version
@@ -74,17 +84,19 @@ def test_a_replay_returns_the_first_row_and_another_body_is_refused(app):
 
 def test_a_concern_checked_against_a_layer_no_longer_in_force_is_not_stored(app):
     with session_scope(app) as session:
-        store_report(session, draft(), client=None, source="api", layer_id=None)
+        store_report(session, draft(), client=None, source="api", secret=SECRET, layer_id=None)
         version = data_version(session)
         session.add(imported_layer(active=True))
         session.commit()
         in_force = session.scalar(select(AreaLayerRecord.id))
         with pytest.raises(LayerChanged) as changed:
-            store_report(session, draft(), client=None, source="api", layer_id=None)
+            store_report(session, draft(), client=None, source="api", secret=SECRET, layer_id=None)
         assert changed.value.layer_id == in_force
         assert stored_count(session) == 1
         assert data_version(session) == version
-        assert store_report(session, draft(), client=None, source="api", layer_id=in_force)
+        assert store_report(
+            session, draft(), client=None, source="api", secret=SECRET, layer_id=in_force
+        )
         assert stored_count(session) == 2
 
 
@@ -116,7 +128,9 @@ def test_a_submission_waiting_for_a_layer_change_sees_the_new_layer(app):
         with session_scope(app) as session:
             try:
                 outcome.append(
-                    store_report(session, draft(), client=None, source="api", layer_id=None)
+                    store_report(
+                        session, draft(), client=None, source="api", secret=SECRET, layer_id=None
+                    )
                 )
             except LayerChanged as exc:
                 outcome.append(exc)

@@ -12,7 +12,6 @@ import geoservice.store.retention as retention
 from geoservice.core.privacy.retention import RetentionRules
 from geoservice.store.db import session_scope
 from geoservice.store.models import AuditEvent, Report
-from geoservice.store.reports import new_receipt
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -30,7 +29,6 @@ def add(app, days_old: int, **fields) -> str:
             category="drugs",
             time_of_day="night",
             area_id="mellerud-holm",
-            receipt=new_receipt(),
             created_at=NOW - timedelta(days=days_old),
             description="Ring 070-1234567",
             suggestion="Mer ljus",

@@ -40,7 +40,7 @@ def test_upgrading_fills_in_the_cell_of_concerns_stored_before(tmp_path):
                 "'new', 'AAAA-BBBB-CCCC', 'web', 0)"
             )
         )
-    schema.upgrade(engine)
+    schema.upgrade(engine, secret_key="schema-test")
     with engine.connect() as connection:
         cell = connection.execute(text("SELECT cell FROM reports")).scalar_one()
     assert cell == h3.str_to_int(h3.latlng_to_cell(58.7005, 12.4535, 10))

@@ -23,8 +23,14 @@ def stored_count(db_session) -> int:
 def test_categories_lists_every_code_with_both_labels(client):
     body = client.get("/api/v1/categories").get_json()
     codes = [c["code"] for c in body]
-    assert codes[0] == "drugs" and "other" in codes and len(codes) == 10
-    assert all(set(c) == {"code", "label_sv", "label_en"} for c in body)
+    assert codes[0] == "drugs" and "other" in codes and len(codes) == 16
+    assert all(set(c) == {"code", "label_sv", "label_en", "kind"} for c in body)
+    safe = [c["code"] for c in body if c["kind"] == "safe"]
+    assert safe == ["safe_lighting", "safe_people", "safe_kept", "safe_staffed"] + [
+        "safe_overlooked",
+        "safe_other",
+    ]
+    assert {c["kind"] for c in body if c["code"] in ("drugs", "theft", "other")} == {"unsafe"}
 
 
 def test_a_concern_is_stored_in_its_area(client, db_session):

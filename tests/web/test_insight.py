@@ -11,7 +11,6 @@ from sqlalchemy import update
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
-from geoservice.store.reports import new_receipt
 from geoservice.web.access import PUBLIC_ENDPOINTS
 from geoservice.web.insight import default_months
 
@@ -36,7 +35,6 @@ def add_reports(app, area_id: str, n: int, **fields) -> None:
                 "category": "drugs",
                 "time_of_day": "night",
                 "area_id": area_id,
-                "receipt": new_receipt(),
                 "created_at": NOW,
                 "description": SECRET_TEXT,
                 "suggestion": SECRET_TEXT,

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import ModerationEvent, Report
-from geoservice.store.reports import new_receipt
 from tests.conftest import csrf_token_from
 
 # A point in the town of Mellerud; 0.00027° of latitude is about 30 m.
@@ -27,7 +26,6 @@ def add_report(app, *, lat=LAT, lon=LON, at=None, category="drugs", **fields) ->
             time_of_day=fields.pop("time_of_day", "night"),
             weekend=fields.pop("weekend", True),
             area_id=fields.pop("area_id", "mellerud-holm"),
-            receipt=new_receipt(),
             created_at=at or datetime.now(UTC) - timedelta(days=1),
             **fields,
         )

@@ -77,12 +77,12 @@ def test_the_document_is_valid_openapi_3_1_and_served(client):
 
 
 def test_enums_come_from_the_codes_the_app_enforces():
-    from geoservice.core.categories import CATEGORY_CODES
+    from geoservice.core.categories import CATEGORY_CODES, SAFE_REASON_CODES
     from geoservice.core.intake.validation import AGE_BANDS, ROLES
 
     body = build_document()["components"]["schemas"]["NewReport"]
     assert body["additionalProperties"] is False
-    assert body["properties"]["category"]["enum"] == list(CATEGORY_CODES)
+    assert body["properties"]["category"]["enum"] == [*CATEGORY_CODES, *SAFE_REASON_CODES]
     assert set(ROLES) < set(body["properties"]["role"]["enum"])
     assert set(AGE_BANDS) < set(body["properties"]["age_band"]["enum"])
 

@@ -13,7 +13,6 @@ import pytest
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
-from geoservice.store.reports import new_receipt
 from tests.conftest import csrf_token_from
 
 STATION = (58.70180, 12.46280)
@@ -36,7 +35,6 @@ def seed(app, n=90):
                     weekend=True,
                     exact_hour=23,
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=friday.replace(hour=21) - timedelta(days=7 * (i % 8)),
                     client_key=f"c{i}",
                 )
@@ -49,7 +47,6 @@ def seed(app, n=90):
                     time_of_day="day",
                     weekend=False,
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=friday - timedelta(days=2 + 7 * (i % 8)),
                     client_key=f"d{i}",
                 )

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Activity, FollowUpNote, Promise, Report
-from geoservice.store.reports import new_receipt
 from tests.conftest import csrf_token_from
 
 TODAY = datetime.now(UTC).date()
@@ -64,7 +63,6 @@ def add_concerns(app, n, days_ago, category="drugs", area="mellerud-holm"):
                     category=category,
                     time_of_day="night",
                     area_id=area,
-                    receipt=new_receipt(),
                     created_at=datetime.now(UTC) - timedelta(days=days_ago),
                 )
             )

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from geoservice.store.models import Report
+from geoservice.store.reports import receipt_digest
 
 
 def form_tokens(client, path: str = "/") -> dict[str, str]:
@@ -62,7 +63,8 @@ def test_a_pinned_concern_is_stored_and_gets_a_receipt(client, db_session):
     receipt_url = response.headers["Location"]
     page = client.get(receipt_url).get_data(as_text=True)
     receipt = re.search(r'id="receipt-code">([A-Z0-9-]+)<', page).group(1)
-    row = db_session.scalar(select(Report).where(Report.receipt == receipt))
+    row = db_session.scalar(select(Report))
+    assert row.receipt_hash == receipt_digest(client.application.config["SECRET_KEY"], receipt)
     assert (row.area_id, row.precision, row.category, row.source) == (
         "mellerud-holm",
         "point",

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import AuditEvent, Report
-from geoservice.store.reports import new_receipt
 
 TODAY = datetime.now(UTC)
 PERIOD = {
@@ -35,7 +34,6 @@ def concerns(app):
                     time_of_day="evening",
                     weekend=bool(i % 3),
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=TODAY - timedelta(days=2 + i % 25),
                     suggestion=SUGGESTION if i == 0 else None,
                     client_key=f"k{i}",
@@ -49,7 +47,6 @@ def concerns(app):
                     category="drugs",
                     time_of_day="night",
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=TODAY - timedelta(days=40 + i),
                     client_key=f"p{i}",
                 )

@@ -10,7 +10,6 @@ import pytest
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
-from geoservice.store.reports import new_receipt
 
 CLASSES = {"hot_99", "hot_95", "hot_90", "not_significant", "cold_90", "cold_95", "cold_99"}
 PLANTED = (58.70180, 12.46280)  # behind the station
@@ -31,7 +30,6 @@ def seed(app, n_background=400, n_cluster=60, seed=3):
                     category="lighting",
                     time_of_day="evening",
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=now - timedelta(days=int(rng.integers(0, 80))),
                     client_key=f"bg{i}",
                     description="bakgrundstext",
@@ -46,7 +44,6 @@ def seed(app, n_background=400, n_cluster=60, seed=3):
                     time_of_day="night",
                     weekend=True,
                     area_id="mellerud-holm",
-                    receipt=new_receipt(),
                     created_at=now - timedelta(days=int(rng.integers(0, 80))),
                     client_key=f"cl{i}",
                 )
@@ -177,7 +174,6 @@ def test_the_database_counts_voices_exactly_as_the_core_does(app, client, login)
                         category="drugs",
                         time_of_day="night",
                         area_id="mellerud-holm",
-                        receipt=new_receipt(),
                         client_key="flooder",
                         created_at=now - timedelta(days=day),
                     )
@@ -190,7 +186,6 @@ def test_the_database_counts_voices_exactly_as_the_core_does(app, client, login)
                 time_of_day="night",
                 precision="area",
                 area_id="mellerud-holm",
-                receipt=new_receipt(),
                 created_at=now,
             )
         )
@@ -201,7 +196,6 @@ def test_the_database_counts_voices_exactly_as_the_core_does(app, client, login)
                 category="drugs",
                 time_of_day="night",
                 area_id="mellerud-holm",
-                receipt=new_receipt(),
                 created_at=now,
             )
         )

@@ -14,7 +14,13 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from geoservice.core.categories import CATEGORY_CODES, EXCLUDED_STATUSES, KINDS, TIME_BANDS
+from geoservice.core.categories import (
+    CATEGORY_CODES,
+    EXCLUDED_STATUSES,
+    KINDS,
+    SAFE_REASON_CODES,
+    TIME_BANDS,
+)
 
 __all__ = [
     "AREA_COLUMNS",
@@ -247,7 +253,9 @@ def aggregate_areas(
         - ``change``: ``count - previous_count`` (int)
         - ``trend``: ``count / previous_count`` (1.5 = half as many again); None when
           ``previous_count`` is 0
-        - ``category_mix``: dict category code -> count, every code present
+        - ``category_mix``: dict category code -> count, every code present: the
+          unsafe categories for ``kind="unsafe"``; otherwise both lists, apart by
+          code (safe places stored before they had reasons carry unsafe categories)
         - ``time_band_mix``: dict time band -> count, every band present
 
     Raises
@@ -274,7 +282,9 @@ def aggregate_areas(
         [_group_counts(current, "current"), _group_counts(previous, "previous")],
         ignore_index=True,
     )
-    return aggregate_area_counts(groups, areas)
+    # Safe places stored before they had reasons of their own carry unsafe categories.
+    codes = CATEGORY_CODES if kind == "unsafe" else (*CATEGORY_CODES, *SAFE_REASON_CODES)
+    return aggregate_area_counts(groups, areas, category_codes=codes)
 
 
 GROUP_COLUMNS: tuple[str, ...] = ("area_id", "category", "time_of_day", "period", "n")
@@ -294,7 +304,12 @@ def _group_counts(reports: pd.DataFrame, period: str) -> pd.DataFrame:
     return counted[list(GROUP_COLUMNS)]
 
 
-def aggregate_area_counts(groups: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+def aggregate_area_counts(
+    groups: pd.DataFrame,
+    areas: pd.DataFrame,
+    *,
+    category_codes: tuple[str, ...] = CATEGORY_CODES,
+) -> pd.DataFrame:
     """Build the per-area table of :func:`aggregate_areas` from pre-counted groups.
 
     The database can count a million reports far faster than they can be loaded, so the
@@ -309,6 +324,9 @@ def aggregate_area_counts(groups: pd.DataFrame, areas: pd.DataFrame) -> pd.DataF
         not in ``areas`` are ignored.
     areas : pandas.DataFrame
         Areas with unique ``id``, ``name`` and ``population``.
+    category_codes : tuple of str, default CATEGORY_CODES
+        The codes the groups may carry and the mix lists (safe-place reasons are a
+        list of their own, see :func:`~geoservice.core.categories.codes_for_kind`).
 
     Returns
     -------
@@ -351,7 +369,7 @@ def aggregate_area_counts(groups: pd.DataFrame, areas: pd.DataFrame) -> pd.DataF
                 [float(t) if p > 0 else None for t, p in zip(trend, previous_count, strict=True)],
                 dtype=object,
             ),
-            "category_mix": _mix(current, "category", CATEGORY_CODES, area_ids),
+            "category_mix": _mix(current, "category", category_codes, area_ids),
             "time_band_mix": _mix(current, "time_of_day", TIME_BANDS, area_ids),
         }
     )

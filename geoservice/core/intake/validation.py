@@ -14,11 +14,12 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from geoservice.core.categories import CATEGORY_CODES, KINDS, TIME_BANDS
+from geoservice.core.categories import KINDS, TIME_BANDS, codes_for_kind
 
 ROLES = ("resident", "works", "visitor")
 AGE_BANDS = ("under_18", "18_29", "30_49", "50_64", "65_plus")
 TEXT_LIMIT = 1000
+PLACE_NOTE_LIMIT = 200
 MAX_JSON_DEPTH = 8
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,100}")
 
@@ -62,10 +63,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unknown_area": ("Välj ett område i listan.", "Choose an area from the list."),
     "choice": ("Välj ett av alternativen.", "Choose one of the options."),
+    "safe_reason": (
+        "För en trygg plats: välj varför den känns trygg.",
+        "For a safe place, choose why it feels safe.",
+    ),
+    "unsafe_category": (
+        "För en otrygg plats: välj vad det handlar om.",
+        "For an unsafe place, choose what it is about.",
+    ),
     "not_text": ("Ange text.", "Must be text."),
     "too_long": (
         f"Högst {TEXT_LIMIT} tecken.",
         f"At most {TEXT_LIMIT} characters.",
+    ),
+    "place_note_too_long": (
+        f"Högst {PLACE_NOTE_LIMIT} tecken.",
+        f"At most {PLACE_NOTE_LIMIT} characters.",
     ),
     "control_chars": (
         "Texten innehåller otillåtna tecken (styrtecken).",
@@ -132,6 +145,8 @@ class ReportDraft:
     role: str | None
     age_band: str | None
     idempotency_key: str | None
+    # The form's "where exactly?" (street, landmark): free text that only staff read.
+    place_note: str | None = None
 
     def fingerprint_fields(self) -> dict[str, Any]:
         """The fields that decide whether a replayed idempotency key carries the same concern."""
@@ -275,8 +290,8 @@ def _choice(data: Mapping[str, Any], field: str, options: Collection[str], defau
     return value, None
 
 
-def clean_text(value: Any) -> tuple[str | None, str | None]:
-    """Return (text or None, refusal code or None) for a free-text answer."""
+def clean_text(value: Any, limit: int = TEXT_LIMIT) -> tuple[str | None, str | None]:
+    """Return (text or None, refusal code or None) for a free-text answer of ``limit`` chars."""
     if value is None:
         return None, None
     if not isinstance(value, str):
@@ -288,8 +303,8 @@ def clean_text(value: Any) -> tuple[str | None, str | None]:
     if any(c in _INVISIBLE for c in value):
         return None, "invisible_chars"
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
-    if len(text) > TEXT_LIMIT:
-        return None, "too_long"
+    if len(text) > limit:
+        return None, "too_long" if limit == TEXT_LIMIT else "place_note_too_long"
     return (text or None), None
 
 
@@ -384,7 +399,12 @@ def validate_report(
     kind, code = _choice(data, "kind", KINDS, "unsafe")
     if code:
         errors["kind"] = code
-    category, code = _choice(data, "category", CATEGORY_CODES, None)
+    # A safe place has reasons of its own: a "drugs" safe place would count as unsafe.
+    category, code = _choice(data, "category", codes_for_kind(kind or "unsafe"), None)
+    if code and kind in KINDS:
+        other = "unsafe" if kind == "safe" else "safe"
+        if data.get("category") in codes_for_kind(other):
+            code = "safe_reason" if kind == "safe" else "unsafe_category"
     if code or category is None:
         errors["category"] = code or "required"
     time_of_day, code = _choice(data, "time_of_day", TIME_BANDS, None)
@@ -405,6 +425,11 @@ def validate_report(
     suggestion, code = clean_text(data.get("suggestion"))
     if code:
         errors["suggestion"] = code
+    place_note = None
+    if from_form:
+        place_note, code = clean_text(data.get("place_note"), PLACE_NOTE_LIMIT)
+        if code:
+            errors["place_note"] = code
     key = data.get("idempotency_key")
     if key in (None, ""):
         key = None
@@ -427,4 +452,5 @@ def validate_report(
         role=role,
         age_band=age_band,
         idempotency_key=key,
+        place_note=place_note,
     )

@@ -52,7 +52,7 @@ from geoservice.core.analysis.aggregate import (
 )
 from geoservice.core.analysis.hexgrid import cell_centres
 from geoservice.core.analysis.hotspots import compute_hotspots
-from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, TIME_BANDS
+from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, SAFE_REASON_CODES, TIME_BANDS
 from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE
 
@@ -405,12 +405,15 @@ def _suggestions(period: pd.DataFrame) -> tuple[dict[str, int], dict[str, tuple[
     text = period["suggestion"].where(period["suggestion"].notna(), "").astype(str).str.strip()
     given = period.loc[text != ""].assign(suggestion=text[text != ""])
     given = given.sort_values("created_at", kind="stable")
-    counts = {code: int((given["category"] == code).sum()) for code in CATEGORY_CODES}
+    # Safe places answer under their own reasons, listed apart after the categories.
+    safe = tuple(code for code in SAFE_REASON_CODES if (given["category"] == code).any())
+    codes = CATEGORY_CODES + safe
+    counts = {code: int((given["category"] == code).sum()) for code in codes}
     grouped = {
         code: tuple(
             mask_personal_data(s) for s in given.loc[given["category"] == code, "suggestion"]
         )
-        for code in CATEGORY_CODES
+        for code in codes
         if counts[code]
     }
     return counts, grouped

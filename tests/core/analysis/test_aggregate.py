@@ -288,3 +288,16 @@ def test_band_week_table_counts_every_band_and_part():
     assert table.loc["unknown", "unknown"] == 1
     assert table.to_numpy().sum() == 4
     assert band_week_table(frame.iloc[:0]).to_numpy().sum() == 0
+
+
+def test_safe_reasons_are_counted_apart_from_unsafe_categories(areas):
+    df = reports(
+        {"category": "lighting"},
+        {"kind": "safe", "category": "safe_lighting"},
+        {"kind": "safe", "category": "lighting"},  # a safe place stored before reasons
+    )
+    unsafe = by_area(aggregate_areas(df, areas, START, END))["centrum"]
+    assert unsafe["count"] == 1 and "safe_lighting" not in unsafe["category_mix"]
+    safe = by_area(aggregate_areas(df, areas, START, END, kind="safe"))["centrum"]
+    assert safe["count"] == 2
+    assert safe["category_mix"]["safe_lighting"] == 1 and safe["category_mix"]["lighting"] == 1

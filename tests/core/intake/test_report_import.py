@@ -93,7 +93,8 @@ def test_csv_rows_are_accepted_or_rejected_with_the_reason(tmp_path, check):
 def test_semicolon_delimiter_bom_and_decimal_comma(tmp_path, check):
     text = (
         "Latitude;Longitude;category;time_of_day;kind\n"
-        f"{str(TOWN[1]).replace('.', ',')};{str(TOWN[0]).replace('.', ',')};theft;night;safe\n"
+        f"{str(TOWN[1]).replace('.', ',')};{str(TOWN[0]).replace('.', ',')};"
+        "safe_people;night;safe\n"
     )
     path = write(tmp_path, "excel.csv", text, encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
@@ -103,7 +104,7 @@ def test_semicolon_delimiter_bom_and_decimal_comma(tmp_path, check):
         {
             "lat": "58,6994",
             "lon": "12,4633",
-            "category": "theft",
+            "category": "safe_people",
             "time_of_day": "night",
             "kind": "safe",
             "_row": 2,
