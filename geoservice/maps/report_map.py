@@ -9,7 +9,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium.template import Template
 
-from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, TextGeoJsonTooltip, mellerud_map
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def report_map(
             "fillOpacity": 0.15,
         },
         highlight_function=lambda _feature: {"fillOpacity": 0.3, "weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        tooltip=TextGeoJsonTooltip("name"),
     )
     layer.add_to(fmap)
     PinPicker(layer, texts).add_to(fmap)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from geoservice.core.analysis.aggregate import active_reports
+from geoservice.core.privacy.publish import published_sum
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.core.reporting.followup import (
     FollowUp,
@@ -17,8 +18,11 @@ from geoservice.core.reporting.followup import (
     before_after,
     describe_followup,
     equal_windows,
+    followup_from_counts,
+    month_windows,
     public_followup,
 )
+from geoservice.core.typography import format_month
 from geoservice.i18n import category_labels, page_language
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -40,7 +44,12 @@ from geoservice.store.promises import (
 )
 from geoservice.web.access import requires
 from geoservice.web.cache import cached
-from geoservice.web.insight import parse_public_filter, public_areas
+from geoservice.web.insight import (
+    local_today,
+    parse_public_filter,
+    period_publication,
+    public_areas,
+)
 from geoservice.web.staff_filter import StaffFilter
 
 bp = Blueprint("promise", __name__)
@@ -113,6 +122,63 @@ def activity_followup(activity: Activity) -> ActivityFollowUp:
     return cached("activity_followup", key, compute)
 
 
+def public_activity_followup(activity: Activity) -> ActivityFollowUp:
+    """The follow-up the public sees: whole published months, from published cells only.
+
+    Both windows are whole months (:func:`month_windows`), and their counts are sums of
+    cells the monthly tables publish (:func:`published_sum`); when one of those cells is
+    hidden, no figure is shown, since it would be a new sum to solve the hidden cell from.
+    """
+    day = local_today()
+    try:
+        before_months, after_months = month_windows(activity.start_on, activity.end_on, day)
+    except FollowUpUnavailable as exc:
+        return ActivityFollowUp(None, exc.message_sv, exc.message_en)
+    area_ids = split_list(activity.area_ids)
+    categories = split_list(activity.categories) or None
+    before = published_sum([period_publication(p) for p in before_months], area_ids, categories)
+    after = published_sum([period_publication(p) for p in after_months], area_ids, categories)
+    if before is None or after is None:
+        k = current_app.config["K_ANONYMITY"]
+        return ActivityFollowUp(
+            None,
+            f"Inga siffror visas: i någon av månaderna före eller efter starten är antalet "
+            f"synpunkter i områdena för litet (under {k}) för att publiceras.",
+            f"No figures are shown: in one of the months before or after the start the "
+            f"number of concerns in the areas is too small (below {k}) to publish.",
+        )
+    areas = current_layer().areas
+    pops = areas.loc[areas["id"].isin(area_ids), "population"]
+    population = int(pops.sum()) if pops.notna().all() and pops.sum() > 0 else None
+    followup = followup_from_counts(
+        area_ids=area_ids,
+        categories=categories,
+        before_periods=before_months,
+        after_periods=after_months,
+        before=before,
+        after=after,
+        population=population,
+        ongoing=activity.end_on is None or activity.end_on >= day,
+    )
+    return ActivityFollowUp(followup)
+
+
+def _window_label(followup: FollowUp | None) -> str | None:
+    """The months before and after, as a reader says them: "mars 2026 – maj 2026"."""
+    if followup is None:
+        return None
+    lang = page_language()
+    last = followup.after_end - timedelta(days=1)
+    after = f"{format_month(followup.after_start, lang)} – {format_month(last, lang)}"
+    first = format_month(followup.before_start, lang)
+    before_last = format_month(followup.before_end - timedelta(days=1), lang)
+    return (
+        f"före: {first} – {before_last}; efter: {after}"
+        if lang == "sv"
+        else f"before: {first} – {before_last}; after: {after}"
+    )
+
+
 def followup_text(result: ActivityFollowUp, *, k: int | None) -> str:
     """The plain-language follow-up sentence, suppressed for the public when ``k`` is given."""
     if result.followup is None:
@@ -132,16 +198,18 @@ def public_promises():
     for promise in promises(db, published_only=True):
         rows = []
         for activity in activities(db, promise.id):
-            result = activity_followup(activity)
+            result = public_activity_followup(activity)
             rows.append(
                 {
                     "activity": activity,
                     "text": followup_text(result, k=k),
                     "figures": public_followup(result.followup, k) if result.followup else None,
+                    "window": _window_label(result.followup),
                 }
             )
         shown.append((promise, rows))
-    figures = public_areas(parse_public_filter({}, lang=page_language())).figures
+    public_filter = parse_public_filter({}, lang=page_language())
+    figures = public_areas(public_filter).figures
     label = labels()
     current = [a for promise, rows in shown[:1] for a in (r["activity"] for r in rows)]
     said_did = []
@@ -157,7 +225,7 @@ def public_promises():
         said_did=said_did,
         labels=label,
         k=k,
-        period=figures["filter"],
+        period_month=format_month(public_filter.period.first_day, page_language()),
         split_list=split_list,
         join_labels=join_labels,
     )

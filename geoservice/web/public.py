@@ -30,7 +30,12 @@ from geoservice.store.reports import (
     find_by_receipt,
     normalise_receipt,
 )
-from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
+from geoservice.web.insight import (
+    FilterRejected,
+    month_choices,
+    parse_public_filter,
+    public_areas,
+)
 from geoservice.web.submission import limit_submissions, submit_report
 
 bp = Blueprint("public", __name__)
@@ -234,5 +239,6 @@ def insight_map():
         category_labels=labels,
         band_labels=bands,
         categories=list(labels.items()),
+        months=month_choices(),
         approximate=layer.approximate,
     ), (422 if errors else 200)
