@@ -18,6 +18,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,8 +56,7 @@ def local_day(moment: datetime) -> date:
 
 
 def public_requests(
-    session: Session,
-    periods: Mapping[PublicationPeriod, Mapping],
+    periods: Mapping[PublicationPeriod, tuple[Mapping, pd.DataFrame]],
     *,
     public_status: Mapping[str, str],
     points: Mapping[str, tuple[float, float]],
@@ -70,7 +70,9 @@ def public_requests(
     Parameters
     ----------
     periods : mapping
-        Each published month to its protected table.
+        Each published month to its protected table and its concerns
+        (:func:`month_rows`), both as they were read at the start of the day: so the
+        listing changes no more often than the figures do.
     public_status : mapping
         Stored status to the public one (``open`` / ``closed``).
     points : mapping
@@ -85,16 +87,10 @@ def public_requests(
     no filter, page or order can tell two concerns of one month apart in time.
     """
     found: list[PublicRequest] = []
-    for period, publication in periods.items():
-        start, stop = period.bounds()
-        rows = listing_rows(
-            session,
-            start.tz_convert(UTC).to_pydatetime(),
-            stop.tz_convert(UTC).to_pydatetime(),
-        )
+    for period, (publication, rows) in periods.items():
         if rows.empty:
             continue
-        rows["public_status"] = rows["status"].map(public_status).fillna("open")
+        rows = rows.assign(public_status=rows["status"].map(public_status).fillna("open"))
         listed = listable_groups(rows, publication, k)
         for row in rows.itertuples(index=False):
             if (row.area_id, row.category) not in listed:
@@ -120,6 +116,14 @@ def public_requests(
     found.sort(key=lambda r: r.id)
     found.sort(key=lambda r: r.requested_on, reverse=True)
     return found
+
+
+def month_rows(session: Session, period: PublicationPeriod) -> pd.DataFrame:
+    """The concerns of one month that its publication counts, with their listing fields."""
+    start, stop = period.bounds()
+    return listing_rows(
+        session, start.tz_convert(UTC).to_pydatetime(), stop.tz_convert(UTC).to_pydatetime()
+    )
 
 
 def period_of_request(session: Session, report_id: str) -> PublicationPeriod | None:

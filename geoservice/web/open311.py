@@ -56,10 +56,13 @@ from geoservice.store.open311 import (
     PublicRequest,
     local_day,
     local_midnight,
+    month_rows,
     period_of_request,
     public_requests,
 )
-from geoservice.web.insight import local_today, period_publication
+from geoservice.web import insight
+from geoservice.web.cache import cached
+from geoservice.web.insight import period_publication
 from geoservice.web.open311_texts import (
     ATTRIBUTE_CODES,
     ATTRIBUTES,
@@ -115,11 +118,24 @@ def _area_points() -> dict[str, tuple[float, float]]:
 
 def _listed(periods: list[PublicationPeriod], **filters: Any) -> list[PublicRequest]:
     """The listed concerns of these months (published ones only), with the filters."""
-    today = local_today()
-    publications = {p: period_publication(p) for p in periods if p.is_published(today)}
+    today = insight.local_today()
+    session = get_session()
+    publications = {
+        p: (
+            period_publication(p),
+            # Read once a day, like the figures: a status changed today shows tomorrow.
+            cached(
+                "open311_rows",
+                (p, current_layer().source),
+                lambda p=p: month_rows(session, p),
+                version=today,
+            ),
+        )
+        for p in periods
+        if p.is_published(today)
+    }
     status_of = {s: "open" for s in OPEN_STATUSES} | {s: "closed" for s in CLOSED_STATUSES}
     return public_requests(
-        get_session(),
         publications,
         public_status=status_of,
         points=_area_points(),
@@ -422,7 +438,7 @@ def _days(args, errors: dict[str, str]) -> tuple[date | None, date | None]:
         return None, None
     span = timedelta(days=MAX_SPAN_DAYS)
     if start is None and end is None:
-        today = local_today()
+        today = insight.local_today()
         return today - span + timedelta(days=1), today
     start = start if start is not None else end - span
     end = end if end is not None else start + span
@@ -493,7 +509,7 @@ def requests(fmt: str):
 
 def _months_starting(first_day: date, last_day: date) -> list[PublicationPeriod]:
     """The published months whose first day lies in ``[first_day, last_day]``."""
-    latest = latest_published(local_today())
+    latest = latest_published(insight.local_today())
     period = period_of(first_day)
     if period.first_day < first_day:
         period = period.next()

@@ -42,10 +42,10 @@ from geoservice.store.promises import (
     save_promise,
     split_list,
 )
+from geoservice.web import insight
 from geoservice.web.access import requires
 from geoservice.web.cache import cached
 from geoservice.web.insight import (
-    local_today,
     parse_public_filter,
     period_publication,
     public_areas,
@@ -129,7 +129,7 @@ def public_activity_followup(activity: Activity) -> ActivityFollowUp:
     cells the monthly tables publish (:func:`published_sum`); when one of those cells is
     hidden, no figure is shown, since it would be a new sum to solve the hidden cell from.
     """
-    day = local_today()
+    day = insight.local_today()
     try:
         before_months, after_months = month_windows(activity.start_on, activity.end_on, day)
     except FollowUpUnavailable as exc:

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from geoservice.core.privacy.periods import latest_published
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
 from geoservice.store.reports import new_receipt
-from geoservice.web.access import PUBLIC_ENDPOINTS
-from geoservice.core.privacy.periods import latest_published
 from geoservice.web import insight
+from geoservice.web.access import PUBLIC_ENDPOINTS
 from geoservice.web.insight import default_months, local_today
 
 # A distinctive point inside Mellerud/Holm: its digits must never appear in public output.
@@ -164,9 +164,9 @@ def test_changes_show_the_next_day_not_before(client, app, monkeypatch):
     monkeypatch.setattr(insight, "local_today", lambda: today + timedelta(days=1))
     month = LAST_MONTH.label
     query = {"from": month}
-    assert properties(client.get("/api/v1/areas", query_string=query))["mellerud-holm"][
-        "count"
-    ] == 0
+    assert (
+        properties(client.get("/api/v1/areas", query_string=query))["mellerud-holm"]["count"] == 0
+    )
 
 
 def test_map_page_shows_areas_legend_filters_and_notes(client, app):
