@@ -14,7 +14,7 @@ synthetic demo data are not listed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -55,66 +55,59 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(LOCAL_ZONE).date()
 
 
-def public_requests(
-    periods: Mapping[PublicationPeriod, tuple[Mapping, pd.DataFrame]],
+def listed_requests(
+    period: PublicationPeriod,
+    publication: Mapping,
+    rows: pd.DataFrame,
     *,
     public_status: Mapping[str, str],
     points: Mapping[str, tuple[float, float]],
     k: int,
-    ids: Collection[str] | None = None,
-    categories: Collection[str] | None = None,
-    statuses: Collection[str] | None = None,
 ) -> list[PublicRequest]:
-    """Listed concerns of the given published months, newest month first (ties by id).
+    """Every listed concern of one published month, in id order.
 
     Parameters
     ----------
-    periods : mapping
-        Each published month to its protected table and its concerns
-        (:func:`month_rows`), both as they were read at the start of the day: so the
-        listing changes no more often than the figures do.
+    period : PublicationPeriod
+        The month.
+    publication : mapping
+        Its protected table.
+    rows : pandas.DataFrame
+        Its concerns (:func:`month_rows`), read when the table was: so the listing
+        changes no more often than the figures do.
     public_status : mapping
         Stored status to the public one (``open`` / ``closed``).
     points : mapping
         Area id to the ``(lat, lon)`` shown for its concerns.
-    ids, categories, statuses : collection of str, optional
-        Only these concerns, category codes and public statuses. Filters choose among
-        whole listed groups; they never change which groups are listed.
 
     Notes
     -----
-    A month's concerns all show its first day, and are ordered by their random id: so
-    no filter, page or order can tell two concerns of one month apart in time.
+    Filters (service, status, ids) choose among these whole groups afterwards; they
+    never change which groups are listed. A month's concerns all show its first day and
+    are ordered by their random id: so no filter, page or order can tell two concerns of
+    one month apart in time.
     """
-    found: list[PublicRequest] = []
-    for period, (publication, rows) in periods.items():
-        if rows.empty:
+    if rows.empty:
+        return []
+    rows = rows.assign(public_status=rows["status"].map(public_status).fillna("open"))
+    listed = listable_groups(rows, publication, k)
+    found = []
+    for row in rows.itertuples(index=False):
+        if (row.area_id, row.category) not in listed:
             continue
-        rows = rows.assign(public_status=rows["status"].map(public_status).fillna("open"))
-        listed = listable_groups(rows, publication, k)
-        for row in rows.itertuples(index=False):
-            if (row.area_id, row.category) not in listed:
-                continue
-            if ids is not None and row.id not in ids:
-                continue
-            if categories and row.category not in categories:
-                continue
-            if statuses and row.public_status not in statuses:
-                continue
-            lat, lon = points[row.area_id]
-            found.append(
-                PublicRequest(
-                    id=row.id,
-                    category=row.category,
-                    status=row.status,
-                    area_id=row.area_id,
-                    lat=round(lat, COORDINATE_DECIMALS),
-                    lon=round(lon, COORDINATE_DECIMALS),
-                    requested_on=period.first_day,
-                )
+        lat, lon = points[row.area_id]
+        found.append(
+            PublicRequest(
+                id=row.id,
+                category=row.category,
+                status=row.status,
+                area_id=row.area_id,
+                lat=round(lat, COORDINATE_DECIMALS),
+                lon=round(lon, COORDINATE_DECIMALS),
+                requested_on=period.first_day,
             )
+        )
     found.sort(key=lambda r: r.id)
-    found.sort(key=lambda r: r.requested_on, reverse=True)
     return found
 
 

@@ -54,11 +54,11 @@ from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.open311 import (
     PublicRequest,
+    listed_requests,
     local_day,
     local_midnight,
     month_rows,
     period_of_request,
-    public_requests,
 )
 from geoservice.web import insight
 from geoservice.web.cache import cached
@@ -116,32 +116,48 @@ def _area_points() -> dict[str, tuple[float, float]]:
     }
 
 
-def _listed(periods: list[PublicationPeriod], **filters: Any) -> list[PublicRequest]:
-    """The listed concerns of these months (published ones only), with the filters."""
-    today = insight.local_today()
+def _month_listing(period: PublicationPeriod) -> list[PublicRequest]:
+    """Every listed concern of a published month, worked out once a day per worker."""
     session = get_session()
-    publications = {
-        p: (
-            period_publication(p),
-            # Read once a day, like the figures: a status changed today shows tomorrow.
-            cached(
-                "open311_rows",
-                (p, current_layer().source),
-                lambda p=p: month_rows(session, p),
-                version=today,
-            ),
-        )
-        for p in periods
-        if p.is_published(today)
-    }
+    layer = current_layer()
+    k = current_app.config["K_ANONYMITY"]
     status_of = {s: "open" for s in OPEN_STATUSES} | {s: "closed" for s in CLOSED_STATUSES}
-    return public_requests(
-        publications,
-        public_status=status_of,
-        points=_area_points(),
-        k=current_app.config["K_ANONYMITY"],
-        **filters,
+
+    def compute() -> list[PublicRequest]:
+        return listed_requests(
+            period,
+            period_publication(period),
+            month_rows(session, period),
+            public_status=status_of,
+            points=_area_points(),
+            k=k,
+        )
+
+    # Read once a day, like the figures: a status changed today shows tomorrow.
+    return cached(
+        "open311_month", (period, layer.source, k), compute, version=insight.local_today()
     )
+
+
+def _listed(
+    periods: list[PublicationPeriod],
+    *,
+    ids: set[str] | None = None,
+    categories: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> list[PublicRequest]:
+    """The listed concerns of these months (published ones only), newest month first."""
+    today = insight.local_today()
+    found = [
+        entry
+        for period in sorted(periods, reverse=True)
+        if period.is_published(today)
+        for entry in _month_listing(period)
+        if (ids is None or entry.id in ids)
+        and (not categories or entry.category in categories)
+        and (not statuses or _status(entry.status) in statuses)
+    ]
+    return found
 
 
 def lang() -> str:
