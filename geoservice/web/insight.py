@@ -21,6 +21,8 @@ from geoservice.core.privacy.suppression import LOCAL_ZONE, PeriodError
 from geoservice.store.aggregates import period_rows
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
+from geoservice.store.demo import has_demo_reports
+from geoservice.store.publication.frozen import first_publication
 from geoservice.web.cache import cached
 
 
@@ -142,21 +144,32 @@ class PublicAreas:
 
 
 def period_publication(period: PublicationPeriod) -> dict:
-    """The protected table of one published month (cached for the day)."""
+    """The protected table of one published month: as first published, never recomputed."""
     layer = current_layer()
     k = current_app.config["K_ANONYMITY"]
+    session = get_session()
 
     def compute() -> dict:
         start, stop = period.bounds()
         rows = period_rows(
-            get_session(),
+            session,
             start.tz_convert(UTC).to_pydatetime(),
             stop.tz_convert(UTC).to_pydatetime(),
         )
         return publish_period(rows, layer.areas, k)
 
+    def stored() -> dict:
+        return first_publication(
+            session,
+            period=period.label,
+            layer_source=layer.source,
+            k=k,
+            with_demo=has_demo_reports(session),
+            compute=compute,
+        )
+
     return cached(
-        "public_period", (period, layer.source, k), compute, version=local_today().toordinal()
+        "public_period", (period, layer.source, k), stored, version=local_today().toordinal()
     )
 
 

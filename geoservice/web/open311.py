@@ -106,13 +106,12 @@ class Refused(Exception):
 
 
 def _area_points() -> dict[str, tuple[float, float]]:
-    """The fixed point each area's concerns are shown at: a point inside the area."""
-    areas = current_layer().areas
-    # representative_point lies inside its polygon, unlike a centroid of a crescent.
-    points = areas.geometry.representative_point()
+    """The fixed point each area's concerns are shown at (lat, lon): a point inside it."""
+    layer = current_layer()
     return {
-        area_id: (float(point.y), float(point.x))
-        for area_id, point in zip(areas["id"], points, strict=True)
+        area_id: (lat, lon)
+        for area_id in layer.areas["id"]
+        for lon, lat in [layer.area_point(area_id)]
     }
 
 

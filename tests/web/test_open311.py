@@ -453,9 +453,8 @@ def holm_point(app) -> tuple[float, float]:
     with app.app_context():
         from geoservice.store.areas import current_layer
 
-        areas = current_layer().areas
-        point = areas.loc[areas["id"] == "mellerud-holm"].geometry.representative_point().iloc[0]
-    return round(point.y, 5), round(point.x, 5)
+        lon, lat = current_layer().area_point("mellerud-holm")
+    return round(lat, 5), round(lon, 5)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -505,17 +504,28 @@ def next_day(monkeypatch):
     return move
 
 
-def test_a_group_is_listed_only_with_k_distinct_voices(client, app, next_day):
+def test_a_group_is_listed_only_with_k_distinct_voices(client, app):
     add_group(app, 4)
     # One client flooding a group with k concerns is still one voice.
     april = {"start_date": "2025-04-01", "end_date": "2025-04-30"}
     add_group(app, 5, created_at=MARCH_10_LATE.replace(month=4), client_key="same-client-same-day")
     assert listed_ids(client, **MARCH) == listed_ids(client, **april) == []
-    # A fifth distinct voice makes the March group publishable, in full, the next day.
-    add_group(app, 1)
+    # Five distinct voices make a group publishable, in full.
+    may = {"start_date": "2025-05-01", "end_date": "2025-05-31"}
+    add_group(app, 5, created_at=MARCH_10_LATE.replace(month=5))
+    assert len(listed_ids(client, **may)) == 5
+
+
+def test_a_published_month_is_not_recomputed(client, app, next_day):
+    add_group(app, 4)
     assert listed_ids(client, **MARCH) == []
+    # A concern stored late for March changes neither the figures nor the listing.
+    add_group(app, 1)
     next_day()
-    assert len(listed_ids(client, **MARCH)) == 5
+    assert listed_ids(client, **MARCH) == []
+    figures = client.get("/api/v1/areas", query_string={"from": "2025-03"}).get_json()
+    holm = next(f for f in figures["features"] if f["id"] == "mellerud-holm")["properties"]
+    assert holm["count"] is None
 
 
 def test_a_group_the_public_map_hides_is_not_listed(client, app):
@@ -529,19 +539,25 @@ def test_a_group_the_public_map_hides_is_not_listed(client, app):
 
 
 def test_a_group_whose_status_split_is_small_is_not_listed(client, app, next_day):
-    ids = add_group(app, 6)
+    ids = add_group(app, 10)
     with session_scope(app) as session:
         moderate(session, ids[0], user_name="polis", status="handled")
-    # 5 open and 1 closed: counting closed entries would give 1.
+    # 9 open and 1 closed: counting closed entries would give 1.
     assert listed_ids(client, **MARCH) == []
     with session_scope(app) as session:
         for report_id in ids[1:5]:
             moderate(session, report_id, user_name="polis", status="handled")
-    more = add_group(app, 4)
     assert listed_ids(client, **MARCH) == []  # not before the next day
     next_day()
-    assert set(listed_ids(client, **MARCH)) == set(ids) | set(more)
+    assert set(listed_ids(client, **MARCH)) == set(ids)
     assert set(listed_ids(client, status="closed", **MARCH)) == set(ids[:5])
+    # An erased concern takes its whole group out of the listing: the published count
+    # (10) no longer matches what could be listed.
+    with session_scope(app) as session:
+        receipt = session.get(Report, ids[9]).receipt
+    assert client.delete(f"/api/v1/reports/{receipt}").status_code == 204
+    next_day()
+    assert listed_ids(client, **MARCH) == []
 
 
 def test_dates_are_whole_months_and_filters_cannot_split_one(client, app):
