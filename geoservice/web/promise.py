@@ -168,14 +168,17 @@ def _window_label(followup: FollowUp | None) -> str | None:
     if followup is None:
         return None
     lang = page_language()
-    last = followup.after_end - timedelta(days=1)
-    after = f"{format_month(followup.after_start, lang)} – {format_month(last, lang)}"
-    first = format_month(followup.before_start, lang)
-    before_last = format_month(followup.before_end - timedelta(days=1), lang)
+
+    def months(first, stop) -> str:
+        last = stop - timedelta(days=1)
+        if (first.year, first.month) == (last.year, last.month):
+            return format_month(first, lang)
+        return f"{format_month(first, lang)} – {format_month(last, lang)}"
+
+    before = months(followup.before_start, followup.before_end)
+    after = months(followup.after_start, followup.after_end)
     return (
-        f"före: {first} – {before_last}; efter: {after}"
-        if lang == "sv"
-        else f"before: {first} – {before_last}; after: {after}"
+        f"före: {before}; efter: {after}" if lang == "sv" else f"before: {before}; after: {after}"
     )
 
 

@@ -245,17 +245,16 @@ def followup_from_counts(
 ) -> FollowUp:
     """A :class:`FollowUp` over whole months, from counts already added up.
 
-    The windows are :func:`month_windows`; months differ in length, so the comparison
-    uses each window's days as its exposure.
+    The windows are :func:`month_windows`, the same number of months on each side; the
+    comparison takes a month as the unit (so ``ratio`` is ``after / before``, as the
+    sentence "against ... in an equally long period before" says), not the few days by
+    which months differ in length.
     """
+    if len(before_periods) != len(after_periods) or not after_periods:
+        raise ValueError("the windows should hold the same number of months, at least one")
     b0, b1 = before_periods[0].first_day, before_periods[-1].stop_day
     a0, a1 = after_periods[0].first_day, after_periods[-1].stop_day
-    comparison = compare_rates(
-        _check_count(before, "before"),
-        _check_count(after, "after"),
-        exposure_before=(b1 - b0).days,
-        exposure_after=(a1 - a0).days,
-    )
+    comparison = compare_rates(_check_count(before, "before"), _check_count(after, "after"))
     return FollowUp(
         area_ids=tuple(area_ids),
         categories=None if not categories else tuple(categories),
