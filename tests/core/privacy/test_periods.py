@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from geoservice.core.categories import CATEGORY_CODES, TIME_BANDS
 from geoservice.core.privacy.listing import listable_groups
 from geoservice.core.privacy.periods import (
     PublicationPeriod,
@@ -18,6 +22,7 @@ from geoservice.core.privacy.periods import (
 from geoservice.core.privacy.publish import publish_period, published_sum
 from geoservice.core.privacy.suppression import PeriodError, protect_table
 from geoservice.core.reporting.followup import FollowUpUnavailable, month_windows
+from tests.core.privacy.test_suppression import attack
 
 AREAS = pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"], "population": [1000, 500]})
 
@@ -135,3 +140,50 @@ def test_no_follow_up_before_a_whole_month_after_the_start_is_over():
     with pytest.raises(FollowUpUnavailable) as caught:
         month_windows(dt.date(2025, 3, 2), None, dt.date(2025, 4, 30))
     assert caught.value.reason == "not_started"
+
+
+@st.composite
+def month_rows(draw):
+    """Concerns of one month: small groups, some flooded by one voice."""
+    records = []
+    for area in ("a", "b", "c")[: draw(st.integers(1, 3))]:
+        for _ in range(draw(st.integers(0, 4))):
+            category = draw(st.sampled_from(["drugs", "theft", "lighting"]))
+            band = draw(st.sampled_from(["night", "day"]))
+            n = draw(st.integers(1, 8))
+            flooded = draw(st.booleans())
+            voice = draw(st.integers(0, 10**6))
+            for j in range(n):
+                records.append((area, category, band, f"v{voice}" if flooded else f"v{voice}-{j}"))
+    return pd.DataFrame(records, columns=["area_id", "category", "time_of_day", "voice"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=month_rows(), k=st.sampled_from([3, 5]))
+def test_a_month_never_publishes_a_cell_of_fewer_than_k_voices_nor_implies_one(rows, k):
+    areas = pd.DataFrame({"id": ["a", "b", "c"], "name": ["A", "B", "C"], "population": 1000})
+    published = publish_period(rows, areas, k)
+    for area in published["areas"]:
+        mine = rows.loc[rows["area_id"] == area["id"]]
+        if area["count"]:
+            assert mine["voice"].nunique() >= k
+        for code, value in area["category_mix"].items():
+            if value:
+                assert mine.loc[mine["category"] == code, "voice"].nunique() >= k
+    counts = rows.groupby("area_id").size().reindex(areas["id"], fill_value=0).to_numpy()
+    mixes = {
+        "category_mix": np.array(
+            [
+                [((rows["area_id"] == a) & (rows["category"] == c)).sum() for c in CATEGORY_CODES]
+                for a in areas["id"]
+            ]
+        ),
+        "time_band_mix": np.array(
+            [
+                [((rows["area_id"] == a) & (rows["time_of_day"] == b)).sum() for b in TIME_BANDS]
+                for a in areas["id"]
+            ]
+        ),
+    }
+    determined, values, _ = attack(published, counts, mixes)
+    assert not determined, {u: values[u] for u in determined}
