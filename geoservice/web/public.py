@@ -189,7 +189,7 @@ def _number(value: float | None, k: int) -> str:
 
 @bp.get("/karta")
 def insight_map():
-    """The public map: concerns per area for whole months, k-protected."""
+    """The public map: concerns per area for one month that is over, k-protected."""
     try:
         public_filter = parse_public_filter(request.args, lang=page_language())
         errors = {}
