@@ -176,14 +176,6 @@ SETTINGS: tuple[Setting, ...] = (
         _parse_point,
     ),
     Setting(
-        "PUBLIC_CACHE_SECONDS",
-        30,
-        "For how many seconds after a new concern a worker may still serve the public area "
-        "figures it computed before (the figures cover whole months); 0 recomputes after "
-        "every change.",
-        int,
-    ),
-    Setting(
         "TILE_URL",
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         "Base-map tile URL template; empty for no base map (the areas still draw).",

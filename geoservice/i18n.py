@@ -96,6 +96,7 @@ def _typography_filters() -> dict:
         "percent": lambda v, decimals=0: t.format_percent(v, page_language(), decimals=decimals),
         "localtime": lambda v: t.format_local_time(_moment(v), page_language()),
         "day": lambda v, long=False: t.format_day(v, page_language(), long=long),
+        "month": lambda v: t.format_month(v, page_language()),
     }
 
 

@@ -37,8 +37,6 @@ def app(tmp_path):
             "SECRET_KEY": "test-secret",
             "RATELIMIT_ENABLED": False,
             "TILE_URL": "",
-            # Tests see every change at once; the staleness window is tested on its own.
-            "PUBLIC_CACHE_SECONDS": 0,
         }
     )
     _reset_database(app)

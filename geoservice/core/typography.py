@@ -65,3 +65,10 @@ def format_local_time(moment: datetime | None, lang: str = "sv") -> str:
     if moment is None:
         return "–"
     return local_time(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def format_month(day: date | None, lang: str = "sv") -> str:
+    """The calendar month of a day: ``oktober 2026`` (Swedish) or ``October 2026``."""
+    if day is None:
+        return "–"
+    return _babel_date(day, format="LLLL y", locale=_locale(lang))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup
 
@@ -116,6 +117,94 @@ def mellerud_map(outline: gpd.GeoDataFrame, settings: MapSettings, aria_label: s
     return fmap
 
 
+class TextTooltip(MacroElement):
+    """A tooltip that shows a string as text, never as markup.
+
+    ``folium.Tooltip`` pastes its text into a JavaScript template literal that becomes
+    HTML: a name from an imported file containing ``<img src=...>`` would load, and one
+    containing a backtick or ``${...}`` would run inside our own (CSP-allowed) script.
+    Here the string travels as a JSON literal and lands in ``textContent``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var tip = document.createElement("div");
+            tip.textContent = {{ this.text|tojson }};
+            {{ this._parent.get_name() }}.bindTooltip(tip, {{ this.options|tojson }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str, *, sticky: bool = True):
+        super().__init__()
+        self._name = "TextTooltip"
+        self.text = str(text)
+        self.options = {"sticky": sticky}
+
+
+class TextGeoJsonTooltip(folium.GeoJsonTooltip):
+    """``folium.GeoJsonTooltip`` for one field, shown as text, never as markup.
+
+    folium builds its tooltip table with ``innerHTML`` from the feature's properties, so
+    an area called ``<a href=...>`` would become a link. This one writes the field's
+    value with ``textContent``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip(function (layer) {
+            var tip = L.DomUtil.create("div");
+            var value = layer.feature.properties[{{ this.fields[0]|tojson }}];
+            tip.textContent = value === null || value === undefined ? "" : String(value);
+            return tip;
+        }, {{ this.tooltip_options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, field: str, **kwargs):
+        super().__init__(fields=[field], labels=False, **kwargs)
+
+
+class HtmlPopup(MacroElement):
+    """A popup of markup the caller built and escaped itself (e.g. with ``markupsafe``).
+
+    ``folium.Popup`` pastes its HTML into a JavaScript template literal, where ``${...}``
+    in a name would run as code; here the markup travels as a JSON literal.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup(
+            {{ this.html|tojson }}, {{ this.options|tojson }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        html: Markup,
+        *,
+        max_width: int = 320,
+        auto_pan_padding_top_left: tuple[int, int] | None = None,
+    ):
+        super().__init__()
+        if not isinstance(html, Markup):
+            raise ValueError(f"'html' should be escaped Markup, got {type(html)}")
+        self._name = "HtmlPopup"
+        self.html = str(html)
+        self.options = {"maxWidth": max_width}
+        if auto_pan_padding_top_left is not None:
+            # Keeps an opened popup clear of the zoom buttons in the top left corner.
+            self.options["autoPanPaddingTopLeft"] = list(auto_pan_padding_top_left)
+
+
 @dataclass(frozen=True)
 class MapParts:
     """A rendered map split for a page: links and styles, the container, the script."""
@@ -139,4 +228,13 @@ def render_parts(fmap: folium.Map) -> MapParts:
     )
 
 
-__all__ = ["EmbeddedMap", "MapParts", "MapSettings", "mellerud_map", "render_parts"]
+__all__ = [
+    "EmbeddedMap",
+    "HtmlPopup",
+    "MapParts",
+    "MapSettings",
+    "TextGeoJsonTooltip",
+    "TextTooltip",
+    "mellerud_map",
+    "render_parts",
+]

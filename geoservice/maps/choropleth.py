@@ -8,9 +8,15 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.base import (
+    EmbeddedMap,
+    HtmlPopup,
+    MapSettings,
+    TextGeoJsonTooltip,
+    mellerud_map,
+)
 
 # ColorBrewer "Oranges" (5 classes): light to dark, readable in greyscale too.
 PALETTE = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
@@ -90,19 +96,22 @@ def choropleth_map(
         Area layer in EPSG:4326 with ``id`` and ``name``.
     values : dict
         Area id to the published value (None where hidden).
-    popups, tooltips : dict
-        Area id to already escaped HTML / plain text for the popup and tooltip.
+    popups : dict
+        Area id to the popup's markup, escaped (:func:`mix_popup`).
+    tooltips : dict
+        Area id to the tooltip's plain text; it is shown as text, never as markup.
     """
     fmap = mellerud_map(outline, settings, aria_label)
     frame = area_fill_frame(areas, values, legend, tooltips)
     # One layer per area, so each carries its own popup.
     for record in frame.to_dict("records"):
         single = gpd.GeoDataFrame([record], geometry="geometry", crs=areas.crs)
-        layer = area_fill_layer(single, name=record["name"], opacity=FILL_OPACITY)
-        folium.Popup(
+        # The layer's name is never shown (no layer control here): the id will do.
+        layer = area_fill_layer(single, name=f"area-{record['id']}", opacity=FILL_OPACITY)
+        HtmlPopup(
             Markup(popups.get(record["id"], "")),
             max_width=280,
-            auto_pan_padding_top_left=list(POPUP_PADDING_TOP_LEFT),
+            auto_pan_padding_top_left=POPUP_PADDING_TOP_LEFT,
         ).add_to(layer)
         layer.add_to(fmap)
     return fmap
@@ -134,13 +143,12 @@ def area_fill_layer(frame: gpd.GeoDataFrame, *, name: str, opacity: float) -> fo
             "dashArray": "6 4" if feature["properties"]["fill"] == HIDDEN_COLOUR else None,
         },
         highlight_function=lambda _feature: {"weight": 4},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        tooltip=TextGeoJsonTooltip("tip"),
     )
 
 
-def mix_popup(title: str, rows: Sequence[tuple[str, str]]) -> str:
-    """Popup HTML: the area name and a two-column table of (label, shown value)."""
-    body = "".join(
-        f"<tr><th scope='row'>{escape(a)}</th><td>{escape(b)}</td></tr>" for a, b in rows
-    )
-    return f"<strong>{escape(title)}</strong><table class='mix'>{body}</table>"
+def mix_popup(title: str, rows: Sequence[tuple[str, str]]) -> Markup:
+    """Popup HTML: the area name and a two-column table of (label, shown value), escaped."""
+    row = Markup("<tr><th scope='row'>{}</th><td>{}</td></tr>")
+    body = Markup("").join(row.format(a, b) for a, b in rows)
+    return Markup("<strong>{}</strong><table class='mix'>{}</table>").format(title, body)

@@ -11,7 +11,13 @@ from folium.plugins import FastMarkerCluster
 from shapely.geometry import mapping
 
 from geoservice.core.analysis.hexgrid import cell_boundaries
-from geoservice.maps.base import AssetUrl, EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.base import (
+    AssetUrl,
+    EmbeddedMap,
+    MapSettings,
+    TextGeoJsonTooltip,
+    mellerud_map,
+)
 from geoservice.maps.choropleth import LegendClass, area_fill_frame, area_fill_layer
 
 # Diverging red-blue, as in common crime-analysis practice (ArcGIS Hot Spot Analysis).
@@ -120,7 +126,7 @@ def hotspot_map(
                 if f["properties"]["hotspot_class"] == "not_significant"
                 else 0.8,
             },
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            tooltip=TextGeoJsonTooltip("label"),
         ).add_to(fmap)
     if "points" in layers and points is not None and len(points):
         LocalFastMarkerCluster(

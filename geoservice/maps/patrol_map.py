@@ -7,7 +7,7 @@ import geopandas as gpd
 from markupsafe import Markup, escape
 from pyproj import Transformer
 
-from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, TextTooltip, mellerud_map
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", "EPSG:3006", always_xy=True)
 
@@ -43,19 +43,20 @@ def patrol_map(
         folium.PolyLine(line, color="#8a1c00", weight=4, opacity=0.85, dash_array="8 6").add_to(
             fmap
         )
-    folium.CircleMarker(
-        start, radius=7, color="#123650", fill=True, fill_opacity=1, tooltip=start_label
-    ).add_to(fmap)
+    start_marker = folium.CircleMarker(start, radius=7, color="#123650", fill=True, fill_opacity=1)
+    TextTooltip(start_label).add_to(start_marker)
+    start_marker.add_to(fmap)
     for stop in route:
-        folium.Marker(
+        marker = folium.Marker(
             [stop["lat"], stop["lon"]],
-            tooltip=stop["label"],
             icon=folium.DivIcon(
                 html=f'<div class="stop-number">{int(stop["visit"])}</div>',
                 icon_size=(28, 28),
                 icon_anchor=(14, 14),
             ),
-        ).add_to(fmap)
+        )
+        TextTooltip(stop["label"]).add_to(marker)
+        marker.add_to(fmap)
     if route:
         lats = [p[0] for p in line]
         lons = [p[1] for p in line]

@@ -9,7 +9,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from folium.template import Template
 
-from geoservice.maps.base import EmbeddedMap, MapSettings, mellerud_map
+from geoservice.maps.base import EmbeddedMap, MapSettings, TextGeoJsonTooltip, mellerud_map
 
 # Zoom 16 is about 2 m a pixel at Mellerud's latitude: a tap there lands on the right
 # side of the street. Below it a tap only zooms in; the pin is then confirmed up close.
@@ -224,7 +224,7 @@ def report_map(
             "fillOpacity": 0.15,
         },
         highlight_function=lambda _feature: {"fillOpacity": 0.3, "weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        tooltip=TextGeoJsonTooltip("name"),
     )
     layer.add_to(fmap)
     PinPicker(layer, texts, pin_title=pin_title).add_to(fmap)

@@ -82,6 +82,50 @@ def data_version(session: Session) -> int:
     return session.scalar(select(DataVersion.version).where(DataVersion.name == VERSION_NAME))
 
 
+PUBLIC_KIND = "unsafe"
+"""The public figures count concerns about unsafe places (SPEC §2)."""
+
+
+def _published_concerns(start: datetime, end: datetime):
+    """Active concerns about unsafe places in an area, created in ``[start, end)``."""
+    return select(
+        Report.area_id,
+        Report.category,
+        Report.time_of_day,
+        func.coalesce(Report.client_key, Report.id).label("voice"),
+    ).where(
+        Report.created_at >= start,
+        Report.created_at < end,
+        Report.status.not_in(sorted(EXCLUDED_STATUSES)),
+        Report.area_id.is_not(None),
+        Report.kind == PUBLIC_KIND,
+    )
+
+
+def period_rows(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """The concerns one publication period counts, with the voice behind each.
+
+    A voice is the client key of the day the concern came from (SPEC §6); a concern
+    without one (imported, staff-entered) is a voice of its own. The result feeds
+    :func:`geoservice.core.privacy.publish.publish_period`.
+    """
+    rows = session.execute(_published_concerns(start, end)).all()
+    return pd.DataFrame(rows, columns=["area_id", "category", "time_of_day", "voice"])
+
+
+def listing_rows(session: Session, start: datetime, end: datetime) -> pd.DataFrame:
+    """The same concerns as :func:`period_rows`, with what the Open311 listing shows.
+
+    Columns ``id, area_id, category, time_of_day, voice, status, is_demo, created_at``.
+    """
+    query = _published_concerns(start, end).add_columns(
+        Report.id, Report.status, Report.is_demo, Report.created_at
+    )
+    rows = session.execute(query).all()
+    columns = ["area_id", "category", "time_of_day", "voice", "id", "status", "is_demo"]
+    return pd.DataFrame(rows, columns=[*columns, "created_at"])
+
+
 def area_group_counts(
     session: Session,
     start: datetime,

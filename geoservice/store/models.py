@@ -283,6 +283,30 @@ class AreaLayerRecord(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
+class Publication(Base):
+    """A month's protected public table, stored when first published and never changed.
+
+    Statistical offices publish a period once: if the figures of a month that is over
+    were recomputed after an erasure or a moderation, two versions could be subtracted
+    and show what changed. So the first publication of a month (for one area layer, one
+    k and with or without demo data) is kept and served from then on.
+    """
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    period: Mapped[str] = mapped_column(String(7), nullable=False)
+    layer_source: Mapped[str] = mapped_column(String(255), nullable=False)
+    k: Mapped[int] = mapped_column(Integer, nullable=False)
+    with_demo: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    __table_args__ = (
+        Index("ux_publications_key", "period", "layer_source", "k", "with_demo", unique=True),
+    )
+
+
 def cell_of(lat: float, lon: float) -> int | None:
     """The H3 resolution-10 cell of a point as a signed 64-bit integer (H3 keeps bit 63 0)."""
     import h3

@@ -2,8 +2,12 @@
 
 A view may accept a bounded staleness (``max_stale`` seconds): then, while concerns keep
 arriving, a worker recomputes a figure at most once per window instead of on every
-request after every write. Public aggregates over whole months use that; staff views do
-not.
+request after every write.
+
+Public figures follow a version of their own instead of the data version: the local
+calendar day (``version=``). They count only months that are over, and are computed at
+most once a day per worker, so no write shows in them before the next day and polling
+tells nothing about when within a day anything changed (SPEC §7).
 """
 
 from __future__ import annotations
@@ -38,16 +42,26 @@ def _state() -> dict:
     )
 
 
-def cached(namespace: str, key: Hashable, compute: Callable[[], T], *, max_stale: float = 0) -> T:
+def cached(
+    namespace: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    max_stale: float = 0,
+    version: Hashable | None = None,
+) -> T:
     """Return ``compute()`` for ``(namespace, key)``, reused while no concern has changed.
 
     Every write to concerns moves a version counter; one cheap read per call compares it.
     With ``max_stale`` > 0 a value computed under an older version is still served while
-    it is younger than that many seconds. Threads of one worker asking for the same key
+    it is younger than that many seconds. With ``version`` given, that value replaces
+    the data version: the entry is reused, whatever was written, until it changes (the
+    public figures pass the local day). Threads of one worker asking for the same key
     compute it once.
     """
     state = _state()
-    version = data_version(get_session())
+    if version is None:
+        version = data_version(get_session())
     full_key = (namespace, key)
     with state["lock"]:
         entry = state["entries"].get(full_key)

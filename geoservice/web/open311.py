@@ -15,17 +15,23 @@ Our choices where the standard leaves room, or where SPEC §7 overrides it:
   name, and attributes our service definition does not list, are refused (400).
 - A stored request answers ``201 Created`` (the standard names no status). An unknown
   ``service_code`` is 404, as the standard lists it; every other bad field is 400.
-- The public listing shows a concern's H3 cell centre instead of its point, no free
-  text, and whole days (local midnight, Europe/Stockholm) instead of times; concerns
-  marked spam, duplicate or not relevant, and demo data, are not listed.
+- The public listing shows a concern's area (a fixed point inside it) instead of its
+  point, no free text, and the first day of its publication month (local midnight,
+  Europe/Stockholm) instead of its time; ``updated_datetime`` is left empty. A concern
+  is listed only with its whole group of one area, category and month, and only when
+  the month is over, the public map publishes that group's count, and each status in
+  it holds at least *k* distinct voices (SPEC §7): so the listing is no counting
+  oracle. Concerns marked spam, duplicate or not relevant, about safe places, and demo
+  data are not listed.
 - ``status``: new and confirmed are ``open``, handled is ``closed``.
 - Texts are Swedish; ``?lang=en`` in the query string gives English.
   ``jurisdiction_id`` is ignored (one jurisdiction).
 - The listing follows the standard's 90-day window (the last 90 days by default, at
-  most 90 days per query; ``service_request_id`` overrides every other filter). Its
-  day bounds are whole local days, so no query can split one day's concerns. It pages
-  with ``page`` and ``page_size`` (default 50, at most 200) and links the next page in
-  a ``Link: <...>; rel="next"`` header.
+  most 90 days per query; ``service_request_id`` overrides every other filter),
+  applied to the public date: a month's concerns are in a window when the month's
+  first day is, so no query can split one month's concerns. It pages with ``page`` and
+  ``page_size`` (default 50, at most 200) and links the next page in a
+  ``Link: <...>; rel="next"`` header.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -42,18 +48,21 @@ from werkzeug.exceptions import HTTPException
 
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, category_by_code
 from geoservice.core.intake.validation import ReportRejected, describe
+from geoservice.core.privacy.periods import PublicationPeriod, latest_published, period_of
 from geoservice.extensions import csrf
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.open311 import (
     PublicRequest,
-    find_public_request,
-    listable_cell_counts,
+    listed_requests,
     local_day,
     local_midnight,
-    public_requests,
+    month_rows,
+    period_of_request,
 )
+from geoservice.web import insight
 from geoservice.web.cache import cached
+from geoservice.web.insight import period_publication
 from geoservice.web.open311_texts import (
     ATTRIBUTE_CODES,
     ATTRIBUTES,
@@ -96,11 +105,58 @@ class Refused(Exception):
         super().__init__(status, self.errors)
 
 
-def _location_rule() -> dict:
-    """k and the per-cell counts behind the listing's location rule, cached per data version."""
+def _area_points() -> dict[str, tuple[float, float]]:
+    """The fixed point each area's concerns are shown at (lat, lon): a point inside it."""
+    layer = current_layer()
+    return {
+        area_id: (lat, lon)
+        for area_id in layer.areas["id"]
+        for lon, lat in [layer.area_point(area_id)]
+    }
+
+
+def _month_listing(period: PublicationPeriod) -> list[PublicRequest]:
+    """Every listed concern of a published month, worked out once a day per worker."""
     session = get_session()
-    counts = cached("open311_cells", None, lambda: listable_cell_counts(session))
-    return {"k": current_app.config["K_ANONYMITY"], "counts": counts}
+    layer = current_layer()
+    k = current_app.config["K_ANONYMITY"]
+    status_of = {s: "open" for s in OPEN_STATUSES} | {s: "closed" for s in CLOSED_STATUSES}
+
+    def compute() -> list[PublicRequest]:
+        return listed_requests(
+            period,
+            period_publication(period),
+            month_rows(session, period),
+            public_status=status_of,
+            points=_area_points(),
+            k=k,
+        )
+
+    # Read once a day, like the figures: a status changed today shows tomorrow.
+    return cached(
+        "open311_month", (period, layer.source, k), compute, version=insight.local_today()
+    )
+
+
+def _listed(
+    periods: list[PublicationPeriod],
+    *,
+    ids: set[str] | None = None,
+    categories: list[str] | None = None,
+    statuses: list[str] | None = None,
+) -> list[PublicRequest]:
+    """The listed concerns of these months (published ones only), newest month first."""
+    today = insight.local_today()
+    found = [
+        entry
+        for period in sorted(periods, reverse=True)
+        if period.is_published(today)
+        for entry in _month_listing(period)
+        if (ids is None or entry.id in ids)
+        and (not categories or entry.category in categories)
+        and (not statuses or _status(entry.status) in statuses)
+    ]
+    return found
 
 
 def lang() -> str:
@@ -352,7 +408,7 @@ def _status(stored: str) -> str:
 
 
 def _public_document(found: PublicRequest) -> dict[str, Any]:
-    """What anyone may see of a concern: no text, its cell centre, whole days only."""
+    """What anyone may see of a concern: no text, its area's point, its month only."""
     category = category_by_code(found.category)
     area = current_layer().name(found.area_id)
     return {
@@ -363,7 +419,8 @@ def _public_document(found: PublicRequest) -> dict[str, Any]:
         "service_code": found.category,
         "description": None,
         "requested_datetime": local_midnight(found.requested_on).isoformat(),
-        "updated_datetime": local_midnight(found.updated_on).isoformat(),
+        # The day a status changed would date the concern finer than its month.
+        "updated_datetime": None,
         "address": f"{area}, {JURISDICTION}" if area else JURISDICTION,
         "lat": found.lat,
         "long": found.lon,
@@ -396,7 +453,7 @@ def _days(args, errors: dict[str, str]) -> tuple[date | None, date | None]:
         return None, None
     span = timedelta(days=MAX_SPAN_DAYS)
     if start is None and end is None:
-        today = local_day(datetime.now(UTC))
+        today = insight.local_today()
         return today - span + timedelta(days=1), today
     start = start if start is not None else end - span
     end = end if end is not None else start + span
@@ -447,13 +504,17 @@ def requests(fmt: str):
         if any(status not in ("open", "closed") for status in statuses):
             errors["status"] = text("status")
         query["categories"] = codes
-        query["statuses"] = [
-            s for s in (*OPEN_STATUSES, *CLOSED_STATUSES) if _status(s) in statuses
-        ]
+        query["statuses"] = statuses
         query["first_day"], query["last_day"] = _days(args, errors)
     if errors:
         raise Refused(400, errors)
-    found = public_requests(get_session(), **query, **_location_rule())
+    first_day, last_day = query.pop("first_day", None), query.pop("last_day", None)
+    if "ids" in query:
+        wanted = set(query.pop("ids"))
+        months = {p for p in (period_of_request(get_session(), i) for i in wanted) if p}
+        found = _listed(sorted(months), ids=wanted)
+    else:
+        found = _listed(_months_starting(first_day, last_day), **query)
     shown = found[(page - 1) * page_size : page * page_size]
     response = render(fmt, "service_requests", [_public_document(f) for f in shown])
     if len(found) > page * page_size:
@@ -461,11 +522,25 @@ def requests(fmt: str):
     return response
 
 
+def _months_starting(first_day: date, last_day: date) -> list[PublicationPeriod]:
+    """The published months whose first day lies in ``[first_day, last_day]``."""
+    latest = latest_published(insight.local_today())
+    period = period_of(first_day)
+    if period.first_day < first_day:
+        period = period.next()
+    months = []
+    while period.first_day <= last_day and period <= latest:
+        months.append(period)
+        period = period.next()
+    return months
+
+
 @bp.get("/requests/<service_request_id>.<fmt>")
 def request_detail(service_request_id: str, fmt: str):
     """One listed concern in the same public view as the listing."""
     _checked_format(fmt)
-    found = find_public_request(get_session(), service_request_id, **_location_rule())
-    if found is None:
+    period = period_of_request(get_session(), service_request_id)
+    found = _listed([period], ids={service_request_id}) if period else []
+    if not found:
         raise Refused(404, {"service_request_id": text("unknown_request")})
-    return render(fmt, "service_requests", [_public_document(found)])
+    return render(fmt, "service_requests", [_public_document(found[0])])

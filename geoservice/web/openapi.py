@@ -395,8 +395,19 @@ def _paths() -> dict[str, Any]:
     }
     month = {"type": "string", "pattern": _MONTH}
     public_filter = [
-        _query("from", month, "First month `YYYY-MM` (1970 or later); default 11 months ago."),
-        _query("to", month, "Last month, included (not before `from`); default this month."),
+        _query(
+            "from",
+            month,
+            "The month `YYYY-MM` (1970 or later) to show; it must be over (a month is "
+            "published the day after it ends, otherwise 422). Default: the latest month "
+            "that is over. Figures are published per whole calendar month only.",
+        ),
+        _query(
+            "to",
+            month,
+            "The same month as `from`, or left out: a range of several months is refused "
+            "(422), since its sums would subtract to hidden figures of the months inside.",
+        ),
         _query("category", _choice(CATEGORY_CODES, "Category code."), "Only this category."),
         _query(
             "time_of_day",
@@ -505,7 +516,8 @@ def _paths() -> dict[str, Any]:
         "/api/v1/areas": {
             "get": op(
                 "listAreas",
-                "Areas with k-protected counts and rates per 1,000 residents (GeoJSON).",
+                "Areas with k-protected counts and rates per 1,000 residents for one whole "
+                "month that is over (GeoJSON); the figures change at most once a day.",
                 "public",
                 _responses(200, "AreaCollection", 422, media="application/geo+json"),
                 parameters=public_filter,

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from geoservice.core.analysis.aggregate import active_reports
+from geoservice.core.privacy.publish import published_sum
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.core.reporting.followup import (
     FollowUp,
@@ -17,8 +18,11 @@ from geoservice.core.reporting.followup import (
     before_after,
     describe_followup,
     equal_windows,
+    followup_from_counts,
+    month_windows,
     public_followup,
 )
+from geoservice.core.typography import format_month
 from geoservice.i18n import any_category_labels, category_labels, page_language
 from geoservice.labels import activity_status_labels, responsible_labels
 from geoservice.store.areas import current_layer
@@ -39,10 +43,15 @@ from geoservice.store.promises import (
     save_promise,
     split_list,
 )
+from geoservice.web import insight
 from geoservice.web.access import requires
 from geoservice.web.cache import cached
 from geoservice.web.form_messages import activity_messages, promise_messages
-from geoservice.web.insight import parse_public_filter, public_areas
+from geoservice.web.insight import (
+    parse_public_filter,
+    period_publication,
+    public_areas,
+)
 from geoservice.web.staff_filter import StaffFilter, read_day
 
 bp = Blueprint("promise", __name__)
@@ -112,6 +121,66 @@ def activity_followup(activity: Activity) -> ActivityFollowUp:
     return cached("activity_followup", key, compute)
 
 
+def public_activity_followup(activity: Activity) -> ActivityFollowUp:
+    """The follow-up the public sees: whole published months, from published cells only.
+
+    Both windows are whole months (:func:`month_windows`), and their counts are sums of
+    cells the monthly tables publish (:func:`published_sum`); when one of those cells is
+    hidden, no figure is shown, since it would be a new sum to solve the hidden cell from.
+    """
+    day = insight.local_today()
+    try:
+        before_months, after_months = month_windows(activity.start_on, activity.end_on, day)
+    except FollowUpUnavailable as exc:
+        return ActivityFollowUp(None, exc.message_sv, exc.message_en)
+    area_ids = split_list(activity.area_ids)
+    categories = split_list(activity.categories) or None
+    before = published_sum([period_publication(p) for p in before_months], area_ids, categories)
+    after = published_sum([period_publication(p) for p in after_months], area_ids, categories)
+    if before is None or after is None:
+        k = current_app.config["K_ANONYMITY"]
+        return ActivityFollowUp(
+            None,
+            f"Inga siffror visas: i någon av månaderna före eller efter starten är antalet "
+            f"synpunkter i områdena för litet (under {k}) för att publiceras.",
+            f"No figures are shown: in one of the months before or after the start the "
+            f"number of concerns in the areas is too small (below {k}) to publish.",
+        )
+    areas = current_layer().areas
+    pops = areas.loc[areas["id"].isin(area_ids), "population"]
+    population = int(pops.sum()) if pops.notna().all() and pops.sum() > 0 else None
+    followup = followup_from_counts(
+        area_ids=area_ids,
+        categories=categories,
+        before_periods=before_months,
+        after_periods=after_months,
+        before=before,
+        after=after,
+        population=population,
+        ongoing=activity.end_on is None or activity.end_on >= day,
+    )
+    return ActivityFollowUp(followup)
+
+
+def _window_label(followup: FollowUp | None) -> str | None:
+    """The months before and after, as a reader says them: "mars 2026 – maj 2026"."""
+    if followup is None:
+        return None
+    lang = page_language()
+
+    def months(first, stop) -> str:
+        last = stop - timedelta(days=1)
+        if (first.year, first.month) == (last.year, last.month):
+            return format_month(first, lang)
+        return f"{format_month(first, lang)} – {format_month(last, lang)}"
+
+    before = months(followup.before_start, followup.before_end)
+    after = months(followup.after_start, followup.after_end)
+    return (
+        f"före: {before}; efter: {after}" if lang == "sv" else f"before: {before}; after: {after}"
+    )
+
+
 def followup_text(result: ActivityFollowUp, *, k: int | None) -> str:
     """The plain-language follow-up sentence, suppressed for the public when ``k`` is given."""
     if result.followup is None:
@@ -131,16 +200,18 @@ def public_promises():
     for promise in promises(db, published_only=True):
         rows = []
         for activity in activities(db, promise.id):
-            result = activity_followup(activity)
+            result = public_activity_followup(activity)
             rows.append(
                 {
                     "activity": activity,
                     "text": followup_text(result, k=k),
                     "figures": public_followup(result.followup, k) if result.followup else None,
+                    "window": _window_label(result.followup),
                 }
             )
         shown.append((promise, rows))
-    figures = public_areas(parse_public_filter({}, lang=page_language())).figures
+    public_filter = parse_public_filter({}, lang=page_language())
+    figures = public_areas(public_filter).figures
     label = labels()
     current = [a for promise, rows in shown[:1] for a in (r["activity"] for r in rows)]
     said_did = []
@@ -156,7 +227,7 @@ def public_promises():
         said_did=said_did,
         labels=label,
         k=k,
-        period=figures["filter"],
+        period_month=format_month(public_filter.period.first_day, page_language()),
         split_list=split_list,
         join_labels=join_labels,
     )

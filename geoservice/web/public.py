@@ -34,7 +34,12 @@ from geoservice.store.db import get_session
 from geoservice.store.demo import has_demo_reports
 from geoservice.store.reports import IdempotencyConflict, normalise_receipt
 from geoservice.web import log_redaction
-from geoservice.web.insight import FilterRejected, parse_public_filter, public_areas
+from geoservice.web.insight import (
+    FilterRejected,
+    month_choices,
+    parse_public_filter,
+    public_areas,
+)
 from geoservice.web.receipt_facts import retention_rules, stored_fields
 from geoservice.web.submission import (
     erase_concern,
@@ -292,7 +297,7 @@ def _municipality_row(figures: dict) -> dict[str, str]:
 
 @bp.get("/karta")
 def insight_map():
-    """The public map: concerns per area for whole months, k-protected."""
+    """The public map: concerns per area for one month that is over, k-protected."""
     try:
         public_filter = parse_public_filter(request.args, lang=page_language())
         errors = {}
@@ -348,5 +353,6 @@ def insight_map():
         category_labels=labels,
         band_labels=bands,
         categories=list(labels.items()),
+        months=month_choices(),
         approximate=layer.approximate,
     ), (422 if errors else 200)

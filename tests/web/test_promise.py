@@ -211,3 +211,63 @@ def test_a_date_typed_by_hand_is_read(app, client, login):
     promise_id = make_promise(client, signed_on="30/11/2026")
     with session_scope(app) as session:
         assert session.get(Promise, promise_id).signed_on.isoformat() == "2026-11-30"
+
+
+def _add_in(app, n: int, year: int, month: int, **fields) -> None:
+    with session_scope(app) as session:
+        for i in range(n):
+            values = {
+                "lat": 58.7,
+                "lon": 12.45,
+                "category": "drugs",
+                "time_of_day": "night",
+                "area_id": "mellerud-holm",
+                "created_at": datetime(year, month, 1 + i % 27, 12, tzinfo=UTC),
+            } | fields
+            session.add(Report(**values))
+        bump_version(session)
+
+
+def _followup(page: str, activity_id: int) -> dict[str, str]:
+    import re
+
+    span = re.search(rf'<span class="followup" id="followup-{activity_id}"([^>]*)>', page)
+    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', span.group(1)))
+
+
+def test_public_follow_up_counts_whole_published_months(app, client, login):
+    _add_in(app, 8, 2025, 1)
+    _add_in(app, 6, 2025, 2)
+    _add_in(app, 12, 2025, 3)
+    login("police")
+    promise = make_promise(client)
+    on_the_first = make_activity(
+        client, promise, start_on="2025-02-01", end_on="2025-03-31", categories=[]
+    )
+    a_day_later = make_activity(
+        client, promise, start_on="2025-02-02", end_on="2025-03-31", categories=[]
+    )
+    client.post("/personal/logga-ut", data={"csrf_token": csrf_token_from(client, "/personal/")})
+    page = client.get("/lofte").get_data(as_text=True)
+    first, later = _followup(page, on_the_first), _followup(page, a_day_later)
+    # Feb–Mar after against Dec–Jan before; a day later: March against January.
+    assert (first["before"], first["after"]) == ("8", "18")
+    assert (first["before-start"], first["after-end"]) == ("2024-12-01", "2025-04-01")
+    assert (later["before"], later["after"]) == ("8", "12")
+    assert (later["before-start"], later["after-start"]) == ("2025-01-01", "2025-03-01")
+    assert "före: januari 2025; efter: mars 2025" in page
+    assert 'id="followup-note"' in page
+
+
+def test_public_follow_up_is_withheld_when_a_month_hides_its_cell(app, client, login):
+    _add_in(app, 8, 2025, 1)
+    _add_in(app, 3, 2025, 2)  # below k in February
+    login("police")
+    promise = make_promise(client)
+    activity = make_activity(
+        client, promise, start_on="2025-02-01", end_on="2025-02-28", categories=[]
+    )
+    client.post("/personal/logga-ut", data={"csrf_token": csrf_token_from(client, "/personal/")})
+    page = client.get("/lofte").get_data(as_text=True)
+    assert _followup(page, activity) == {}
+    assert "Inga siffror visas" in page and ">3<" not in page and " 3 " not in page

@@ -20,7 +20,11 @@ Rules
 4. **A hidden total hides its whole breakdown.** When a total is hidden, all its parts
    are hidden too, zeros included; otherwise the parts would add up to it, or reveal
    what the few concerns behind it were about.
-5. **Two levels, one tree.** On the public map the municipal total is the sum of the
+5. **Voices, not rows, decide.** A cell is small when it holds fewer than k distinct
+   voices (a voice: one client on one day, SPEC §6), however many rows: k-1 concerns
+   planted by one person do not make a cell publishable, nor lift a victim's concern
+   out of hiding. Rules 2-4 then work on the row counts that are published.
+6. **Two levels, one tree.** On the public map the municipal total is the sum of the
    area counts, and each area count is the sum of its category mix and, separately,
    of its time-band mix. Each area's breakdowns are protected first (which may hide
    the area count, rule 2-3); then the area counts are protected against the municipal
@@ -171,6 +175,8 @@ def protect_table(
     *,
     also_suppress: npt.ArrayLike | None = None,
     hide_total: bool = False,
+    part_voices: npt.ArrayLike | None = None,
+    total_voices: float | None = None,
 ) -> TableProtection:
     """Choose the cells to hide in a total and the parts that add up to it.
 
@@ -193,6 +199,12 @@ def protect_table(
         could not be protected); the rules then also protect these.
     hide_total : bool, default False
         Hide the total whatever its value (e.g. because its parent hid it).
+    part_voices : array_like, optional
+        Distinct voices behind each part; a non-zero part with fewer than ``k`` voices
+        is small whatever its count (rule 5).
+    total_voices : int, optional
+        Distinct voices behind the total (not the sum of ``part_voices``: one voice
+        may speak in several parts).
 
     Returns
     -------
@@ -210,6 +222,14 @@ def protect_table(
     if not np.isclose(values.sum(), total):
         raise ValueError(f"'parts' should sum to 'total' ({total}), got {values.sum()}")
     hidden = small_count_mask(values, k)
+    if part_voices is not None:
+        voices = _as_counts(part_voices, "part_voices", ndim=1)
+        if voices.shape != values.shape:
+            raise ValueError(
+                f"'part_voices' should match 'parts' in shape, got {voices.shape} "
+                f"and {values.shape}"
+            )
+        hidden |= (values > 0) & (voices < k)
     if also_suppress is not None:
         forced = np.asarray(also_suppress, dtype=bool)
         if forced.shape != values.shape:
@@ -218,7 +238,8 @@ def protect_table(
                 f"and {values.shape}"
             )
         hidden |= forced
-    if hide_total or 0 < total < k:
+    few_voices = total_voices is not None and total_voices < k
+    if hide_total or 0 < total < k or (total > 0 and few_voices):
         return TableProtection(np.ones(values.shape, dtype=bool), True)
     while hidden.any():
         group_sum, group_size = values[hidden].sum(), int(hidden.sum())
@@ -232,7 +253,11 @@ def protect_table(
 
 
 def protect_hierarchy(
-    totals: npt.ArrayLike, breakdowns: Mapping[str, npt.ArrayLike], k: int
+    totals: npt.ArrayLike,
+    breakdowns: Mapping[str, npt.ArrayLike],
+    k: int,
+    *,
+    voices: Mapping[str, Any] | None = None,
 ) -> HierarchyProtection:
     """Choose the cells to hide in a grand total, its areas and their breakdowns.
 
@@ -245,6 +270,10 @@ def protect_hierarchy(
         "time_band": (n_areas, 4)}``; every row sums to its area count.
     k : int
         Smallest count that may be published.
+    voices : mapping, optional
+        Distinct voices behind the cells (rule 5): ``"total"`` (int, the grand total),
+        ``"areas"`` (1-D, per area) and, per breakdown name, a 2-D array of its shape.
+        Without it every row counts as its own voice.
 
     Returns
     -------
@@ -275,15 +304,31 @@ def protect_hierarchy(
                 f"not to the area count {area_counts[bad[0]]}"
             )
 
+    voices = voices or {}
+    area_voices = voices.get("areas")
     rows: dict[str, list[TableProtection]] = {name: [] for name in tables}
     forced = np.zeros(area_counts.size, dtype=bool)
     for i, count in enumerate(area_counts.tolist()):
         for name, table in tables.items():
-            row = protect_table(table[i], count, k)
+            part_voices = voices.get(name)
+            row = protect_table(
+                table[i],
+                count,
+                k,
+                part_voices=None if part_voices is None else np.asarray(part_voices)[i],
+                total_voices=None if area_voices is None else np.asarray(area_voices)[i],
+            )
             rows[name].append(row)
             forced[i] |= row.total
 
-    top = protect_table(area_counts, area_counts.sum(), k, also_suppress=forced)
+    top = protect_table(
+        area_counts,
+        area_counts.sum(),
+        k,
+        also_suppress=forced,
+        part_voices=area_voices,
+        total_voices=voices.get("total"),
+    )
     masks = {}
     for name, table in tables.items():
         mask = np.array([row.parts for row in rows[name]], dtype=bool).reshape(table.shape)
@@ -292,7 +337,9 @@ def protect_hierarchy(
     return HierarchyProtection(top.total, top.parts, masks)
 
 
-def public_area_payload(agg_df: pd.DataFrame, k: int) -> dict[str, Any]:
+def public_area_payload(
+    agg_df: pd.DataFrame, k: int, *, voices: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Turn per-area aggregates into what the public may see.
 
     Parameters
@@ -303,6 +350,10 @@ def public_area_payload(agg_df: pd.DataFrame, k: int) -> dict[str, Any]:
         time_band_mix``).
     k : int
         Smallest count that may be published.
+    voices : mapping, optional
+        Distinct voices: ``"total"``, ``"areas"`` (in ``agg_df`` order),
+        ``"category_mix"`` and ``"time_band_mix"`` (areas × codes, in the order of
+        :data:`CATEGORY_CODES` and :data:`TIME_BANDS`); see :func:`protect_hierarchy`.
 
     Returns
     -------
@@ -332,7 +383,7 @@ def public_area_payload(agg_df: pd.DataFrame, k: int) -> dict[str, Any]:
         "time_band_mix": _mix_table(agg_df["time_band_mix"], TIME_BANDS),
     }
     codes = {"category_mix": CATEGORY_CODES, "time_band_mix": TIME_BANDS}
-    protection = protect_hierarchy(counts, mixes, k)
+    protection = protect_hierarchy(counts, mixes, k, voices=voices)
 
     areas = []
     for i, row in enumerate(agg_df.itertuples(index=False)):

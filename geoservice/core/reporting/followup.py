@@ -51,6 +51,7 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from geoservice.core.analysis.aggregate import active_reports, filter_reports
+from geoservice.core.privacy.periods import PublicationPeriod, period_of
 from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE, small_count_mask
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "compare_rates",
     "describe_followup",
     "equal_windows",
+    "followup_from_counts",
+    "month_windows",
     "public_followup",
 ]
 
@@ -169,6 +172,109 @@ def equal_windows(
             f"collected ({data_since.isoformat()}), so it cannot be compared fairly.",
         )
     return before_start, start, start, after_end
+
+
+def month_windows(
+    start: dt.date, end: dt.date | None, today: dt.date
+) -> tuple[list[PublicationPeriod], list[PublicationPeriod]]:
+    """Return the before and after windows of an activity in whole published months.
+
+    The public follow-up counts only publication periods (calendar months that are
+    over, :mod:`geoservice.core.privacy.periods`). The after window is every whole month
+    from the start up to the end (or up to the last month that is over); the before
+    window is as many months, just before the month the activity starts in (or, when it
+    starts on the 1st, just before that month). Two activities therefore either share
+    their windows or differ by at least a whole month: start dates a day apart give the
+    same figures, never two that subtract to one day.
+
+    Parameters
+    ----------
+    start, end, today : datetime.date
+        As in :func:`equal_windows`.
+
+    Returns
+    -------
+    (before, after) : two lists of PublicationPeriod, oldest first, of equal length
+
+    Raises
+    ------
+    ValueError
+        If an argument is not a date or ``end`` is before ``start``.
+    FollowUpUnavailable
+        With ``reason="not_started"`` while no whole month after the start is over.
+    """
+    start = _check_date(start, "start")
+    today = _check_date(today, "today")
+    if end is not None:
+        end = _check_date(end, "end")
+        if end < start:
+            raise ValueError(f"'end' should not be before 'start', got {end} and {start}")
+    stop = today if end is None else min(end + _DAY, today)
+    first = period_of(start)
+    if first.first_day < start:
+        first = first.next()
+    after = []
+    period = first
+    while period.stop_day <= stop:
+        after.append(period)
+        period = period.next()
+    if not after:
+        raise FollowUpUnavailable(
+            "not_started",
+            f"Uppföljningen visas när den första hela månaden efter starten "
+            f"({start.isoformat()}) är slut.",
+            f"The follow-up is shown once the first whole month after the start "
+            f"({start.isoformat()}) is over.",
+        )
+    before = [period_of(start).previous()]
+    while len(before) < len(after):
+        before.insert(0, before[0].previous())
+    return before, after
+
+
+def followup_from_counts(
+    *,
+    area_ids: Collection,
+    categories: Collection[str] | None,
+    before_periods: list[PublicationPeriod],
+    after_periods: list[PublicationPeriod],
+    before: int,
+    after: int,
+    population: int | None,
+    ongoing: bool,
+) -> FollowUp:
+    """A :class:`FollowUp` over whole months, from counts already added up.
+
+    The windows are :func:`month_windows`, the same number of months on each side; the
+    comparison takes a month as the unit (so ``ratio`` is ``after / before``, as the
+    sentence "against ... in an equally long period before" says), not the few days by
+    which months differ in length.
+    """
+    if len(before_periods) != len(after_periods) or not after_periods:
+        raise ValueError("the windows should hold the same number of months, at least one")
+    b0, b1 = before_periods[0].first_day, before_periods[-1].stop_day
+    a0, a1 = after_periods[0].first_day, after_periods[-1].stop_day
+    comparison = compare_rates(_check_count(before, "before"), _check_count(after, "after"))
+    return FollowUp(
+        area_ids=tuple(area_ids),
+        categories=None if not categories else tuple(categories),
+        before_start=b0,
+        before_end=b1,
+        after_start=a0,
+        after_end=a1,
+        days=(a1 - a0).days,
+        ongoing=ongoing,
+        before=before,
+        after=after,
+        population=population,
+        before_rate=None if population is None else before / population * 1000,
+        after_rate=None if population is None else after / population * 1000,
+        ratio=comparison.ratio,
+        ratio_low=comparison.ratio_low,
+        ratio_high=comparison.ratio_high,
+        p_value=comparison.p_value,
+        confidence=comparison.confidence,
+    )
 
 
 @dataclass(frozen=True)
@@ -547,9 +653,10 @@ def public_followup(f: FollowUp, k: int) -> dict[str, Any]:
       p-value given it, would give the hidden count back.
     * ``ratio_high`` is also None when it has no upper bound (``before`` is 0), since
       JSON has no infinity; ``withheld`` tells the two cases apart.
-    * Activities are few and staff-made, but two activities over the same areas with
-      start dates a few days apart would let a reader subtract their windows; the caller
-      should not publish follow-ups whose windows differ by less than a month.
+    * The public page builds ``f`` with :func:`month_windows` and
+      :func:`followup_from_counts` from published monthly cells only
+      (:func:`geoservice.core.privacy.publish.published_sum`): day windows would let two
+      activities with start dates a day apart be subtracted.
     """
     hidden = small_count_mask([f.before, f.after], k)
     withheld = bool(hidden.any())

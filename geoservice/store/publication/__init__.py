@@ -1,0 +1,1 @@
+"""Published monthly tables, kept as first published so a month's figures never change."""
