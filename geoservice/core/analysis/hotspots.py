@@ -21,11 +21,12 @@ starts from counts the database made):
    Benjamini–Hochberg over every study-area cell. This test compares a neighbourhood with
    its *own* surroundings, so a town centre that is merely busier than the countryside is
    not hot unless it also stands out from the streets around it.
-5. **Evidence rule**: a cell is a hotspot only when Gi* **and** the local test both find it
-   hot (its class is the weaker of the two levels) **and** its neighbourhood (the cell and
-   its first ring) holds at least ``min_voices`` voices (*k*); a group of neighbouring hot
-   cells (a zone, :func:`hot_components`) holding fewer than ``min_voices`` voices in its
-   own cells is not hot either.
+5. **Classes and evidence rule**: a cell is a hotspot when the local test rejects at the
+   FDR level of its class (99 / 95 / 90 %), its Gi* z is positive (above the study area's
+   mean) **and** its neighbourhood (the cell and its first ring) holds at least
+   ``min_voices`` voices (*k*); a group of neighbouring hot cells (a zone,
+   :func:`hot_components`) holding fewer than ``min_voices`` voices in its own cells is
+   not hot either. Cold spots are Gi*'s (shown only on request).
 6. **Minimum data**: with fewer than 30 cells holding data or fewer than 60 concerns no
    significance is claimed and the result says why, in Swedish and English.
 
@@ -448,20 +449,24 @@ def hot_components(cells: npt.ArrayLike, hot: npt.ArrayLike) -> np.ndarray:
     return out
 
 
-_LEVEL = {"hot_99": 3, "hot_95": 2, "hot_90": 1}
 _NAME = {3: "hot_99", 2: "hot_95", 1: "hot_90"}
 
 
 def _combined_classes(
-    gi_classes: np.ndarray, local_p: np.ndarray, ratio: np.ndarray, q: float
+    gi_classes: np.ndarray, z: np.ndarray, local_p: np.ndarray, ratio: np.ndarray, q: float
 ) -> np.ndarray:
-    """Hot where Gi* and the local test both say so, at the weaker of their two levels."""
-    local_level = np.zeros(local_p.size, dtype=np.int64)
-    up = np.nan_to_num(ratio, nan=0.0, posinf=np.inf) > 1
-    for alpha, level in zip(_levels(q)[::-1], (1, 2, 3), strict=True):
-        local_level[benjamini_hochberg(local_p, alpha) & up] = level
-    gi_level = np.array([_LEVEL.get(c, 0) for c in gi_classes.tolist()], dtype=np.int64)
-    level = np.minimum(gi_level, local_level)
+    """Hot at the local test's FDR level where the neighbourhood is also above the mean.
+
+    The local-background test decides (with Benjamini–Hochberg at ``q / 5``, ``q`` and
+    ``2 q``); Gi* must agree in direction (z > 0: above the study area's mean). Gi* alone
+    is not asked to be significant: in a small village, whose study area is little more
+    than the cluster itself, Gi*'s neighbourhood is nearly the whole village and it cannot
+    see a cluster there. Cold spots are Gi*'s, shown only on request.
+    """
+    level = np.zeros(local_p.size, dtype=np.int64)
+    up = (np.nan_to_num(ratio, nan=0.0, posinf=np.inf) > 1) & (z > 0)
+    for alpha, lv in zip(_levels(q)[::-1], (1, 2, 3), strict=True):
+        level[benjamini_hochberg(local_p, alpha) & up] = lv
     cold = np.char.startswith(gi_classes.astype(str), "cold")
     out = np.where(cold, gi_classes, "not_significant").astype(object)
     for lv, name in _NAME.items():
@@ -617,14 +622,16 @@ def _explain(
         zones_en = "No place stands out more than chance can explain."
     return (
         f"{n_sv} synpunkter i {c_sv} rutor, högst en per person, ruta och dag. En ruta är "
-        "het när den med sina närmaste grannar både sticker ut från hela studieområdet "
-        "(Getis-Ord Gi*) och från sin egen omgivning upp till cirka 600 meter bort, och "
-        f"när minst {min_voices} personer står bakom. Andel falska upptäckter "
+        "het när den med sina närmaste grannar har fler synpunkter än sin egen omgivning "
+        "upp till cirka 600 meter bort, mer än slumpen kan förklara, ligger över "
+        "studieområdets genomsnitt (Getis-Ord Gi*) och när minst "
+        f"{min_voices} personer står bakom. Andel falska upptäckter "
         f"(Benjamini–Hochberg) högst {format_number(q * 100)} % på 95 %-nivån. {zones_sv}",
         f"{n_en} concerns in {c_en} cells, at most one per person, cell and day. A cell is "
-        "hot when it and its nearest neighbours stand out both from the whole study area "
-        "(Getis-Ord Gi*) and from their own surroundings up to about 600 metres away, and "
-        f"at least {min_voices} people stand behind it. False discovery rate "
+        "hot when it and its nearest neighbours hold more concerns than their own "
+        "surroundings up to about 600 metres away, more than chance can explain, lie above "
+        "the study area's mean (Getis-Ord Gi*) and at least "
+        f"{min_voices} people stand behind it. False discovery rate "
         f"(Benjamini–Hochberg) at most {format_number(q * 100, 'en')} % at the 95 % level. "
         f"{zones_en}",
     )
@@ -743,7 +750,7 @@ def hotspots_from_counts(
     zone = np.full(mask.size, -1, dtype=np.int64)
     if significant:
         z, p = getis_ord_gi_star(counts, ring_neighbours(mask, NEIGHBOUR_RINGS))
-        classes = _combined_classes(hotspot_classes(z, p, q), local_p, ratio, q)
+        classes = _combined_classes(hotspot_classes(z, p, q), z, local_p, ratio, q)
         # Evidence rule: at least k voices nearby, and a zone never rests on fewer.
         weak = np.char.startswith(classes, "hot") & (nearby < min_voices)
         classes[weak] = "not_significant"
