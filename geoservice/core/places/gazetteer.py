@@ -101,7 +101,15 @@ _COMPASS = {
 
 
 class GazetteerError(ValueError):
-    """A places file or table cannot be used; the message names the problem and the rows."""
+    """A places file or table cannot be used; the message names the problem and the rows.
+
+    ``str(error)`` is English (logs, the command line); ``error.sv`` says the same in
+    Swedish for the admin page.
+    """
+
+    def __init__(self, message: str, sv: str | None = None):
+        super().__init__(message)
+        self.sv = sv or message
 
 
 def _rows(mask: np.ndarray, names) -> str:
@@ -137,33 +145,45 @@ def check_places(frame: gpd.GeoDataFrame, *, source: str = "places") -> gpd.GeoD
     if not isinstance(frame, gpd.GeoDataFrame):
         raise GazetteerError(f"{source}: should be a GeoDataFrame, got {type(frame)}")
     if frame.crs is None:
-        raise GazetteerError(f"{source}: the file declares no coordinate reference system")
+        raise GazetteerError(
+            f"{source}: the file declares no coordinate reference system",
+            f"{source}: filen anger inget koordinatsystem",
+        )
     if not len(frame):
-        raise GazetteerError(f"{source}: holds no places")
+        raise GazetteerError(f"{source}: holds no places", f"{source}: inga platser i filen")
     if "name" not in frame.columns:
-        raise GazetteerError(f"{source}: missing field 'name'")
+        raise GazetteerError(f"{source}: missing field 'name'", f"{source}: fältet 'name' saknas")
     names = frame["name"].astype(object).where(frame["name"].notna(), "")
     names = names.map(lambda v: str(v).strip())
     empty = (names == "").to_numpy()
     if empty.any():
-        raise GazetteerError(f"{source}: row(s) {_rows(empty, names)} have no 'name'")
+        raise GazetteerError(
+            f"{source}: row(s) {_rows(empty, names)} have no 'name'",
+            f"{source}: rad {_rows(empty, names)} saknar namn",
+        )
     too_long = (names.str.len() > 80).to_numpy()
     if too_long.any():
-        raise GazetteerError(f"{source}: 'name' longer than 80 characters in row(s) "
-                             f"{_rows(too_long, names)}")  # fmt: skip
+        raise GazetteerError(
+            f"{source}: 'name' longer than 80 characters in row(s) {_rows(too_long, names)}",
+            f"{source}: namnet är längre än 80 tecken på rad {_rows(too_long, names)}",
+        )
     kinds = frame["kind"] if "kind" in frame.columns else pd.Series("landmark", frame.index)
     kinds = kinds.astype(object).where(kinds.notna(), "landmark").map(lambda v: str(v).strip())
     unknown = (~kinds.isin(KINDS)).to_numpy()
     if unknown.any():
         raise GazetteerError(
             f"{source}: unknown 'kind' in row(s) {_rows(unknown, names)}; "
-            f"expected one of {', '.join(KINDS)}"
+            f"expected one of {', '.join(KINDS)}",
+            f"{source}: okänt slag (kind) på rad {_rows(unknown, names)}; "
+            f"tillåtna är {', '.join(KINDS)}",
         )
     geoms = frame.geometry
     bad_geom = (geoms.isna() | geoms.is_empty | ~geoms.is_valid).to_numpy()
     if bad_geom.any():
-        raise GazetteerError(f"{source}: missing or invalid geometry in row(s) "
-                             f"{_rows(bad_geom, names)}")  # fmt: skip
+        raise GazetteerError(
+            f"{source}: missing or invalid geometry in row(s) {_rows(bad_geom, names)}",
+            f"{source}: läget saknas eller är ogiltigt på rad {_rows(bad_geom, names)}",
+        )
     if "radius_m" in frame.columns:
         radius = pd.to_numeric(frame["radius_m"], errors="coerce")
         given = frame["radius_m"].notna().to_numpy()
@@ -172,7 +192,9 @@ def check_places(frame: gpd.GeoDataFrame, *, source: str = "places") -> gpd.GeoD
         if bad_r.any():
             raise GazetteerError(
                 f"{source}: 'radius_m' should be metres between 0 and 20 000 in row(s) "
-                f"{_rows(bad_r, names)}"
+                f"{_rows(bad_r, names)}",
+                f"{source}: räckvidden (radius_m) ska vara meter mellan 0 och 20 000, rad "
+                f"{_rows(bad_r, names)}",
             )
         radius = radius.where(given, kinds.map(DEFAULT_RADIUS_M))
     else:
@@ -356,7 +378,10 @@ def load_gazetteer(path: str | Path | None = None) -> Gazetteer:
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise GazetteerError(f"{path.name}: cannot read the places file ({exc})") from None
+        raise GazetteerError(
+            f"{path.name}: cannot read the places file ({exc})",
+            f"{path.name}: filen går inte att läsa ({exc})",
+        ) from None
     return Gazetteer.from_frame(check_places(frame, source=path.name))
 
 

@@ -35,8 +35,11 @@ _RADIUS_FIELDS = ("radius_m", "radie", "radius")
 def _pick(columns, given: str | None, options, path: Path, what: str) -> str | None:
     if given:
         if given not in columns:
-            raise GazetteerError(f"{path.name}: no field {given!r} for the {what}; "
-                                 f"fields are {', '.join(map(str, columns))}")  # fmt: skip
+            fields = ", ".join(map(str, columns))
+            raise GazetteerError(
+                f"{path.name}: no field {given!r} for the {what}; fields are {fields}",
+                f"{path.name}: fältet {given!r} finns inte; fälten är {fields}",
+            )
         return given
     lower = {str(c).lower(): c for c in columns}
     return next((lower[o] for o in options if o in lower), None)
@@ -46,9 +49,14 @@ def _read_csv(path: Path, crs: str | None) -> gpd.GeoDataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise GazetteerError(f"{path.name}: the file is not UTF-8 text") from None
+        raise GazetteerError(
+            f"{path.name}: the file is not UTF-8 text", f"{path.name}: filen är inte UTF-8-text"
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise GazetteerError(f"{path.name}: cannot read the CSV ({exc})") from None
+        raise GazetteerError(
+            f"{path.name}: cannot read the CSV ({exc})",
+            f"{path.name}: CSV-filen går inte att läsa ({exc})",
+        ) from None
     lower = {c.lower().strip(): c for c in table.columns}
     pairs = (("lat", "lon"), ("latitude", "longitude"), ("y", "x"))
     if "wkt" in lower:
@@ -56,8 +64,10 @@ def _read_csv(path: Path, crs: str | None) -> gpd.GeoDataFrame:
         try:
             geometry = shapely.from_wkt(raw.where(raw.str.strip() != "", None).to_numpy())
         except shapely.errors.ShapelyError as exc:
-            raise GazetteerError(f"{path.name}: column 'wkt' holds text that is not WKT "
-                                 f"({exc})") from None  # fmt: skip
+            raise GazetteerError(
+                f"{path.name}: column 'wkt' holds text that is not WKT ({exc})",
+                f"{path.name}: kolumnen 'wkt' innehåller text som inte är WKT ({exc})",
+            ) from None
         return gpd.GeoDataFrame(table, geometry=geometry, crs=crs or "EPSG:4326")
     for lat_name, lon_name in pairs:
         if lat_name in lower and lon_name in lower:
@@ -68,17 +78,27 @@ def _read_csv(path: Path, crs: str | None) -> gpd.GeoDataFrame:
                 rows = ", ".join(str(i + 2) for i in bad.nonzero()[0][:5])
                 raise GazetteerError(
                     f"{path.name}: '{lower[lat_name]}'/'{lower[lon_name]}' are not numbers "
-                    f"on line(s) {rows}"
+                    f"on line(s) {rows}",
+                    f"{path.name}: '{lower[lat_name]}'/'{lower[lon_name]}' är inte tal på rad "
+                    f"{rows}",
                 )
             if lat_name == "y" and not crs:
-                raise GazetteerError(f"{path.name}: x/y columns need their CRS (e.g. EPSG:3006)")
+                raise GazetteerError(
+                    f"{path.name}: x/y columns need their CRS (e.g. EPSG:3006)",
+                    f"{path.name}: kolumnerna x/y behöver sitt koordinatsystem "
+                    "(till exempel EPSG:3006)",
+                )
             target = crs or "EPSG:4326"
             if target == "EPSG:4326" and ((lat.abs() > 90) | (lon.abs() > 180)).any():
-                raise GazetteerError(f"{path.name}: coordinates outside WGS 84 degrees; "
-                                     "give the file's CRS")  # fmt: skip
+                raise GazetteerError(
+                    f"{path.name}: coordinates outside WGS 84 degrees; give the file's CRS",
+                    f"{path.name}: koordinater utanför WGS 84-grader; ange filens koordinatsystem",
+                )
             return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(lon, lat), crs=target)
     raise GazetteerError(
-        f"{path.name}: a CSV needs 'lat' and 'lon' columns, 'x' and 'y' with a CRS, or 'wkt'"
+        f"{path.name}: a CSV needs 'lat' and 'lon' columns, 'x' and 'y' with a CRS, or 'wkt'",
+        f"{path.name}: en CSV behöver kolumnerna lat och lon, x och y med koordinatsystem, "
+        "eller wkt",
     )
 
 
@@ -127,10 +147,11 @@ def read_places_file(
     if suffix not in PLACE_SUFFIXES:
         raise GazetteerError(
             f"{path.name}: unknown file type {suffix or '(none)'}; expected "
-            f"{', '.join(PLACE_SUFFIXES)}"
+            f"{', '.join(PLACE_SUFFIXES)}",
+            f"{path.name}: okänd filtyp {suffix or '(ingen)'}; använd {', '.join(PLACE_SUFFIXES)}",
         )
     if not path.is_file():
-        raise GazetteerError(f"{path.name}: no such file")
+        raise GazetteerError(f"{path.name}: no such file", f"{path.name}: filen finns inte")
     if suffix == ".csv":
         frame = _read_csv(path, crs)
     else:
@@ -139,14 +160,19 @@ def read_places_file(
                 warnings.simplefilter("ignore")
                 frame = pyogrio.read_dataframe(path, layer=layer)
         except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
-            raise GazetteerError(f"{path.name}: cannot read the file ({exc})") from None
+            raise GazetteerError(
+                f"{path.name}: cannot read the file ({exc})",
+                f"{path.name}: filen går inte att läsa ({exc})",
+            ) from None
         if crs and frame.crs is None:
             frame = frame.set_crs(crs)
     columns = list(frame.columns.drop("geometry"))
     name = _pick(columns, name_field, _NAME_FIELDS, path, "name")
     if name is None:
-        raise GazetteerError(f"{path.name}: no name field; give one of "
-                             f"{', '.join(_NAME_FIELDS)} or name it")  # fmt: skip
+        raise GazetteerError(
+            f"{path.name}: no name field; use one of {', '.join(_NAME_FIELDS)} or name it",
+            f"{path.name}: inget namnfält; använd {', '.join(_NAME_FIELDS)} eller ange fältet",
+        )
     kind = _pick(columns, kind_field, _KIND_FIELDS, path, "kind")
     radius = _pick(columns, radius_field, _RADIUS_FIELDS, path, "reach")
     renamed = pd.DataFrame({"name": frame[name]})
@@ -158,7 +184,10 @@ def read_places_file(
         unreadable = (value.isna() & (text != "")).to_numpy()
         if unreadable.any():
             rows = ", ".join(str(i + 1) for i in unreadable.nonzero()[0][:5])
-            raise GazetteerError(f"{path.name}: '{radius}' is not a number in row(s) {rows}")
+            raise GazetteerError(
+                f"{path.name}: '{radius}' is not a number in row(s) {rows}",
+                f"{path.name}: '{radius}' är inte ett tal på rad {rows}",
+            )
         renamed["radius_m"] = value
     for extra in ("source", "approximate"):
         match = _pick(columns, None, (extra,), path, extra)
