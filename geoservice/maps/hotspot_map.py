@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import folium
@@ -49,19 +50,21 @@ function (row) {
 """
 
 
-def hex_features(records: Sequence[dict]) -> dict:
-    """Hotspot records (``cell`` as H3 string) as a GeoJSON FeatureCollection of hexagons."""
+@functools.lru_cache(maxsize=200_000)
+def _hexagon(cell: str) -> dict:
+    """A cell's outline as a GeoJSON geometry (EPSG:4326), kept: cells do not move."""
     import h3
 
-    if not records:
-        return {"type": "FeatureCollection", "features": []}
-    cells = np.array([h3.str_to_int(r["cell"]) for r in records], dtype=np.uint64)
-    polygons = cell_boundaries(cells)
+    return mapping(cell_boundaries(np.array([h3.str_to_int(cell)], dtype=np.uint64))[0])
+
+
+def hex_features(records: Sequence[dict]) -> dict:
+    """Hotspot records (``cell`` as H3 string) as a GeoJSON FeatureCollection of hexagons."""
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": mapping(poly), "properties": dict(record)}
-            for poly, record in zip(polygons, records, strict=True)
+            {"type": "Feature", "geometry": _hexagon(record["cell"]), "properties": dict(record)}
+            for record in records
         ],
     }
 

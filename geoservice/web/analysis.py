@@ -27,7 +27,7 @@ from geoservice.core.analysis.hotspots import (
 from geoservice.core.analysis.study_area import study_area_around
 from geoservice.core.analysis.zones import HotZone, hot_zones
 from geoservice.core.places.gazetteer import Gazetteer
-from geoservice.store.analysis import study_area_cells_since, voice_counts, voice_table
+from geoservice.store.analysis import study_area_cells_since, voice_table, voices_per_cell
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
@@ -39,6 +39,7 @@ DEFAULT_RADIUS_M = 250
 RADIUS_RANGE = (100, 1000)
 STUDY_AREA_YEARS = 3
 """The study area is every cell that held a concern in the last three years (and two rings)."""
+STUDY_AREA_STALE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class HotspotAnswer:
 
     result: HotspotResult
     zones: list[HotZone]
-    table: pd.DataFrame  # voices per cell, category, band and week part
+    table: pd.DataFrame  # voices per hot cell, category, band and week part
     previous: StaffFilter  # the previous period of equal length
     gazetteer: Gazetteer
     k: int
@@ -87,7 +88,9 @@ def study_area(since: datetime | None = None) -> np.ndarray:
     def compute() -> np.ndarray:
         return study_area_around(study_area_cells_since(get_session(), since))
 
-    return cached("study_area", since.date(), compute)
+    # Three years of cells barely move with one more concern: recompute at most every
+    # STUDY_AREA_STALE_SECONDS while concerns keep arriving (a new cell joins within that).
+    return cached("study_area", since.date(), compute, max_stale=STUDY_AREA_STALE_SECONDS)
 
 
 def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> HotspotAnswer:
@@ -96,8 +99,7 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
     def compute() -> HotspotAnswer:
         session = get_session()
         k = int(current_app.config["K_ANONYMITY"])
-        table = voice_table(session, staff_filter)
-        cells, counts = voice_counts(table)
+        cells, counts = voices_per_cell(session, staff_filter)
         result = hotspots_from_counts(
             cells,
             counts,
@@ -108,8 +110,12 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
         previous = previous_period(staff_filter)
         gazetteer = current_gazetteer(session)
         zones = []
+        # The detail (categories, time profile) is counted for the hot cells only.
+        table = voice_table(session, staff_filter, cells=result.cells[result.hot])
         if result.n_hot:
-            prev_cells, prev_counts = voice_counts(voice_table(session, previous))
+            prev_cells, prev_counts = voices_per_cell(
+                session, previous, cells=result.cells[result.hot]
+            )
             zones = hot_zones(result, table, previous=(prev_cells, prev_counts), places=gazetteer)
         return HotspotAnswer(result, zones, table, previous, gazetteer, k)
 

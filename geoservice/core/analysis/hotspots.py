@@ -162,6 +162,30 @@ def one_voice_per_place(df: pd.DataFrame, cells: npt.ArrayLike) -> pd.DataFrame:
     return out.loc[~(repeat & keyed)]
 
 
+_NEIGHBOURS_CACHE: dict[tuple, sp.csr_array] = {}
+
+
+def _row_sizes(matrix: sp.csr_array) -> np.ndarray:
+    """Cells in each row's disk (the matrix is binary)."""
+    return np.diff(matrix.indptr).astype(float)
+
+
+def _cached_neighbours(mask: np.ndarray, rings: int) -> sp.csr_array:
+    """:func:`ring_neighbours` of a study area, kept for the few masks in use.
+
+    The study area changes rarely (it is every cell of three years), while each request
+    computes Gi* on it; building the neighbour matrix is most of that cost.
+    """
+    key = (mask.size, hash(mask.tobytes()), rings)
+    found = _NEIGHBOURS_CACHE.get(key)
+    if found is None:
+        found = ring_neighbours(mask, rings)
+        if len(_NEIGHBOURS_CACHE) >= 6:
+            _NEIGHBOURS_CACHE.pop(next(iter(_NEIGHBOURS_CACHE)))
+        _NEIGHBOURS_CACHE[key] = found
+    return found
+
+
 def ring_neighbours(cells: npt.ArrayLike, rings: int = NEIGHBOUR_RINGS) -> sp.csr_array:
     """Return binary Gi* weights: each cell and its H3 rings, restricted to ``cells``.
 
@@ -311,22 +335,6 @@ def hotspot_classes(z: npt.ArrayLike, p: npt.ArrayLike, q: float = 0.05) -> np.n
     return out.astype(str)
 
 
-def _disk_sums(
-    mask: np.ndarray, counts: np.ndarray, cells: np.ndarray, rings: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Voices and study-area cells within ``rings`` of each of ``cells`` (all in ``mask``)."""
-    if not cells.size:
-        return np.zeros(0), np.zeros(0)
-    disks = [h3n.grid_disk(int(c), rings) for c in cells.tolist()]
-    rows = np.repeat(np.arange(cells.size), [d.size for d in disks])
-    ids = np.concatenate(disks).astype(np.uint64)
-    pos = np.minimum(np.searchsorted(mask, ids), mask.size - 1)
-    found = mask[pos] == ids
-    voices = np.bincount(rows[found], weights=counts[pos[found]], minlength=cells.size)
-    area = np.bincount(rows[found], minlength=cells.size).astype(float)
-    return voices, area
-
-
 def local_background_test(
     mask: npt.ArrayLike,
     counts: npt.ArrayLike,
@@ -385,18 +393,15 @@ def local_background_test(
     p = np.ones(n)
     if not n:
         return inner, ratio, p
-    # Only cells near a voice can reach min_voices: find them without a disk per mask cell.
-    candidates = np.flatnonzero(x > 0)
-    if candidates.size:
-        near = np.unique(
-            np.concatenate([h3n.grid_disk(int(c), inner_rings) for c in mask_a[candidates]])
-        ).astype(np.uint64)
-        pos = np.minimum(np.searchsorted(mask_a, near), n - 1)
-        candidates = pos[mask_a[pos] == near]
-    in_v, in_a = _disk_sums(mask_a, x, mask_a[candidates], inner_rings)
-    keep = in_v >= max(min_voices, 1)
-    candidates, in_v, in_a = candidates[keep], in_v[keep], in_a[keep]
-    all_v, all_a = _disk_sums(mask_a, x, mask_a[candidates], outer_rings)
+    # Sums over each cell's disks by sparse products; the matrices are kept per study area.
+    w_in = _cached_neighbours(mask_a, inner_rings)
+    w_all = _cached_neighbours(mask_a, outer_rings)
+    in_v_all = w_in @ x
+    candidates = np.flatnonzero(in_v_all >= max(min_voices, 1))
+    in_v = in_v_all[candidates]
+    in_a = _row_sizes(w_in)[candidates]
+    all_v = (w_all @ x)[candidates]
+    all_a = _row_sizes(w_all)[candidates]
     out_v, out_a = all_v - in_v, all_a - in_a
     inner[candidates] = in_v
     share = in_a / np.maximum(all_a, 1)
@@ -749,7 +754,7 @@ def hotspots_from_counts(
     nearby, ratio, local_p = local_background_test(mask, counts, min_voices=min_voices)
     zone = np.full(mask.size, -1, dtype=np.int64)
     if significant:
-        z, p = getis_ord_gi_star(counts, ring_neighbours(mask, NEIGHBOUR_RINGS))
+        z, p = getis_ord_gi_star(counts, _cached_neighbours(mask, NEIGHBOUR_RINGS))
         classes = _combined_classes(hotspot_classes(z, p, q), z, local_p, ratio, q)
         # Evidence rule: at least k voices nearby, and a zone never rests on fewer.
         weak = np.char.startswith(classes, "hot") & (nearby < min_voices)

@@ -276,18 +276,26 @@ def hot_zones(
     prev = _previous_counts(previous)
     zone_of = result.zone
     z = np.nan_to_num(result.z, nan=0.0)
-    tables = table.loc[table["cell"].isin(result.cells[zone_of >= 0])]
-    by_cell = dict(tuple(tables.groupby("cell"))) if len(tables) else {}
+    # One grouping for all zones: each table row gets its cell's zone number.
+    hot_idx = np.flatnonzero(zone_of >= 0)
+    rows = table.loc[table["cell"].isin(result.cells[hot_idx])]
+    pos = np.searchsorted(result.cells, rows["cell"].to_numpy(np.uint64))
+    rows = rows.assign(zone=zone_of[pos])
+    cats_by_zone = rows.groupby(["zone", "category"])["voices"].sum()
+    bands_by_zone = rows.groupby(["zone", "time_of_day", "weekend"])["voices"].sum()
     drafts = []
     for number in range(int(zone_of.max()) + 1):
         idx = np.flatnonzero(zone_of == number)
         cells = result.cells[idx]
-        parts = [by_cell[c] for c in cells.tolist() if c in by_cell]
-        rows = pd.concat(parts) if parts else _empty_table()
-        cats = rows.groupby("category")["voices"].sum().sort_values(ascending=False, kind="stable")
+        cats = (
+            cats_by_zone.loc[number].sort_values(ascending=False, kind="stable")
+            if number in cats_by_zone.index.get_level_values(0)
+            else pd.Series(dtype=np.int64)
+        )
         profile = {b: dict.fromkeys(WEEK_PARTS, 0) for b in BANDS}
-        for (band, part), n in rows.groupby(["time_of_day", "weekend"])["voices"].sum().items():
-            profile[band if band in profile else "unknown"][part] += int(n)
+        if number in bands_by_zone.index.get_level_values(0):
+            for (band, part), n in bands_by_zone.loc[number].items():
+                profile[band if band in profile else "unknown"][part] += int(n)
         voices = int(result.counts[idx].sum())
         weights = result.counts[idx].astype(float)
         lat, lon = cell_centres(cells)

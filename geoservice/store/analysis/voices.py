@@ -45,8 +45,11 @@ def _where_counted(query, staff_filter):
     return query
 
 
-def voice_table(session: Session, staff_filter) -> pd.DataFrame:
+def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
     """Voices of a filter grouped by cell, category, time band and week part.
+
+    ``cells`` (uint64, optional) limits the table to those cells — the hot zones' — so the
+    detail costs little while :func:`voices_per_cell` counts every cell.
 
     ``staff_filter`` needs ``start_utc``, ``end_utc`` and the optional codes of
     :class:`~geoservice.web.staff_filter.StaffFilter`. Returns the columns of
@@ -56,31 +59,51 @@ def voice_table(session: Session, staff_filter) -> pd.DataFrame:
     voice = func.coalesce(Report.client_key, Report.id)
     day = func.date(Report.created_at)
     weekend = case((Report.weekend.is_(True), 1), (Report.weekend.is_(False), 0), else_=None)
-    voices = (
-        _where_counted(
-            select(
-                Report.cell.label("cell"),
-                func.min(Report.category).label("category"),
-                func.min(Report.time_of_day).label("time_of_day"),
-                func.max(weekend).label("weekend"),
-            ),
-            staff_filter,
-        )
-        .group_by(Report.cell, voice, day)
-        .subquery()
+    query = _where_counted(
+        select(
+            Report.cell.label("cell"),
+            func.min(Report.category).label("category"),
+            func.min(Report.time_of_day).label("time_of_day"),
+            func.max(weekend).label("weekend"),
+        ),
+        staff_filter,
     )
+    if cells is not None:
+        wanted = [int(c) for c in np.asarray(cells, dtype=np.uint64).astype(np.int64).tolist()]
+        if not wanted:
+            return pd.DataFrame(columns=list(VOICE_COLUMNS))
+        query = query.where(Report.cell.in_(wanted))
+    voices = query.group_by(Report.cell, voice, day).subquery()
     rows = session.execute(
         select(
             voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend, func.count()
         ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
     ).all()
-    frame = pd.DataFrame(rows, columns=list(VOICE_COLUMNS))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(VOICE_COLUMNS)
+    frame = pd.DataFrame(dict(zip(VOICE_COLUMNS, columns, strict=True)))
     frame["cell"] = frame["cell"].to_numpy(dtype=np.int64).astype(np.uint64)
     frame["voices"] = frame["voices"].astype(np.int64)
     part = frame["weekend"]
     frame["weekend"] = np.where(part.isna(), "unknown", np.where(part == 1, "weekend", "weekday"))
     frame["time_of_day"] = frame["time_of_day"].fillna("unknown")
     return frame
+
+
+def voices_per_cell(session: Session, staff_filter, *, cells=None) -> tuple[np.ndarray, np.ndarray]:
+    """Voices per cell only (same rule as :func:`voice_table`), optionally of ``cells`` only."""
+    voice = func.coalesce(Report.client_key, Report.id)
+    day = func.date(Report.created_at)
+    columns = select(Report.cell, voice.label("voice"), day.label("day"))
+    query = _where_counted(columns, staff_filter)
+    if cells is not None:
+        wanted = [int(c) for c in np.asarray(cells, dtype=np.uint64).astype(np.int64).tolist()]
+        query = query.where(Report.cell.in_(wanted or [-1]))
+    voices = query.distinct().subquery()
+    rows = session.execute(
+        select(voices.c.cell, func.count()).group_by(voices.c.cell).order_by(voices.c.cell)
+    ).all()
+    cells = np.array([r[0] for r in rows], dtype=np.int64).astype(np.uint64)
+    return cells, np.array([r[1] for r in rows], dtype=np.int64)
 
 
 def voice_counts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
