@@ -1,8 +1,9 @@
 """Latency of the staff hotspot API (GET /api/v1/hotspots) with 100,000 stored concerns.
 
 Uncached: the data version is bumped before each request, so the answer is recomputed
-from the database (load the filter's concerns, one voice per place, Gi* over the study
-area, FDR, density surface). Cached: repeated requests while nothing changed. The named
+from the database (voices per cell, category, band and week part counted by SQL with one
+voice per place; the study area of the last three years; Gi*, the local-background test
+and FDR; hot zones with their previous period and gazetteer names; the GeoJSON). Cached: repeated requests while nothing changed. The named
 baseline, in the same run, is the field's reference for the statistic alone:
 ``esda.G_Local(star=True, transform="B", permutations=999)`` on the same cell counts.
 Run: ``.venv/bin/python bench/hotspots_api.py [--count N]``.
@@ -93,6 +94,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     print(f"concerns stored: {args.count:,}; in the filter: {body['n_reports']:,} (one voice)")
     print(f"study area: {len(mask):,} cells; cells in the answer: {len(body['features']):,}")
+    print(f"hot cells: {body['n_hot_cells']:,}; zones: {body['n_zones']}")
     print(f"uncached: p50 {statistics.median(uncached):.0f} ms, max {max(uncached):.0f} ms")
     print(f"cached:   p50 {statistics.median(cached):.2f} ms, max {max(cached):.2f} ms")
     print(f"baseline esda.G_Local(permutations=999) alone: {baseline_ms:.0f} ms")

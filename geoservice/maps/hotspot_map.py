@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import folium
@@ -55,19 +56,21 @@ function (row) {
 """
 
 
-def hex_features(records: Sequence[dict]) -> dict:
-    """Hotspot records (``cell`` as H3 string) as a GeoJSON FeatureCollection of hexagons."""
+@functools.lru_cache(maxsize=200_000)
+def _hexagon(cell: str) -> dict:
+    """A cell's outline as a GeoJSON geometry (EPSG:4326), kept: cells do not move."""
     import h3
 
-    if not records:
-        return {"type": "FeatureCollection", "features": []}
-    cells = np.array([h3.str_to_int(r["cell"]) for r in records], dtype=np.uint64)
-    polygons = cell_boundaries(cells)
+    return mapping(cell_boundaries(np.array([h3.str_to_int(cell)], dtype=np.uint64))[0])
+
+
+def hex_features(records: Sequence[dict]) -> dict:
+    """Hotspot records (``cell`` as H3 string) as a GeoJSON FeatureCollection of hexagons."""
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "geometry": mapping(poly), "properties": dict(record)}
-            for poly, record in zip(polygons, records, strict=True)
+            {"type": "Feature", "geometry": _hexagon(record["cell"]), "properties": dict(record)}
+            for record in records
         ],
     }
 
@@ -78,6 +81,7 @@ def hotspot_map(
     *,
     layers: set[str],
     hexes: dict,
+    zones: dict | None = None,
     density_image: np.ndarray | None,
     density_bounds,
     points: np.ndarray | None,
@@ -93,7 +97,10 @@ def hotspot_map(
     Parameters
     ----------
     hexes : dict
-        GeoJSON of hex cells with ``hotspot_class``, ``count`` and ``gi_z``.
+        GeoJSON of hex cells with ``hotspot_class``, ``count``, ``gi_z`` and ``label``.
+    zones : dict, optional
+        GeoJSON of hot-zone outlines with ``label`` (rank and name) and ``rank``; drawn
+        over the cells with the hotspot layer, and the map opens on them.
     density_image, density_bounds
         RGBA array and ((south, west), (north, east)) from ``DensitySurface.rgba_image``.
     points : numpy.ndarray, optional
@@ -135,12 +142,21 @@ def hotspot_map(
             name=layer_names["points"],
             asset_url=settings.asset_url,
         ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    hot = [f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")]
-    if hot:
-        # Open on the strongest hotspots, where the hexagons are large enough to see.
-        hot.sort(key=lambda f: -(f["properties"]["gi_z"] or 0))
-        bounds = gpd.GeoDataFrame.from_features(hot[:10], crs=4326).total_bounds
+    zone_features = (zones or {}).get("features", [])
+    if "hotspots" in layers and zone_features:
+        folium.GeoJson(
+            zones,
+            name=layer_names.get("zones", "Zones"),
+            style_function=lambda _f: {"color": "#111", "weight": 3, "fillOpacity": 0},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    focus = zone_features[:5] or [
+        f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")
+    ]
+    if focus:
+        # Open on the strongest zones, where the hexagons are large enough to see.
+        bounds = gpd.GeoDataFrame.from_features(focus, crs=4326).total_bounds
         pad = 0.004
         fmap.fit_bounds([[bounds[1] - pad, bounds[0] - pad], [bounds[3] + pad, bounds[2] + pad]])
     return fmap

@@ -331,3 +331,7 @@ def _set_cell(_mapper, _connection, report: Report) -> None:
     """Keep ``cell`` in step with the point for every ORM write."""
     if report.lat is not None and report.lon is not None:
         report.cell = cell_of(report.lat, report.lon)
+
+
+# Tables of sub-packages register on the same metadata (Alembic compares against it).
+from geoservice.store.places.models import NamedPlace  # noqa: E402, F401
