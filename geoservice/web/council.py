@@ -76,10 +76,8 @@ def create_figure():
         period, errors = _period_or_422()
         if errors:
             abort(422)
-        report, zones = build_report(*period)
         return _page(
-            report,
-            zones,
+            build_report(*period),
             figure_errors=_messages(exc.errors),
             figure_form=request.form,
             status=422,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -15,6 +16,7 @@ from geoservice.core.analysis.aggregate import active_reports
 from geoservice.core.analysis.emerging import CLASSES
 from geoservice.core.analysis.study_area import load_places
 from geoservice.core.privacy.suppression import LOCAL_ZONE
+from geoservice.core.reporting.charts import Chart
 from geoservice.core.reporting.exports import areas_geojson, hotspots_geojson, tables_as_csv
 from geoservice.core.reporting.narrative import (
     analysis_sentences,
@@ -39,6 +41,7 @@ from geoservice.store.moderation import staff_frame
 from geoservice.store.promises import activities, promises, split_list
 from geoservice.web.access import audit, requires
 from geoservice.web.analysis import study_area
+from geoservice.web.cache import cached
 from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
 from geoservice.web.promise import activity_followup, followup_text, labels
@@ -114,42 +117,64 @@ def _window_start(start: date, end: date) -> date:
     return min(previous_start, year_before(start), months_back)
 
 
-def build_report(start: date, end: date) -> tuple[PeriodReport, list[ZoneInput]]:
-    """The report for the period as the current staff member may read it, and its zones.
+@dataclass(frozen=True, eq=False)
+class BuiltReport:
+    """A report with what its page and PDF draw from it."""
+
+    report: PeriodReport
+    zones: list[ZoneInput]
+    charts: dict[str, Chart]
+
+
+def build_report(start: date, end: date) -> BuiltReport:
+    """The report for the period as staff read it, its zones and charts.
 
     Every staff role gets the suggestions as themes with masked quotes (never with a
-    point or a time); reading them is audited like any view of free text.
+    point or a time); reading them is audited like any view of free text. The result is
+    reused while no concern, quote, figure or activity changed (concern changes and hidden
+    quotes move the data version; figures and activities are part of the key).
     """
     db = get_session()
-    window = StaffFilter(start=_window_start(start, end), end=end)
-    frame = staff_frame(db, window, with_suggestions=True)
-    with_text = frame["suggestion"].notna() & (frame["suggestion"].astype(str).str.strip() != "")
-    hidden = hidden_quote_ids(db, frame.loc[with_text, "id"].tolist())
-    layer = current_layer()
-    kept = active_reports(frame)
-    zones = trend_zones(
-        kept.loc[kept["kind"] == "unsafe"], study_area(), layer.areas, name_of=_zone_namer()
-    )
-    report = build_period_report(
-        frame,
-        layer.areas,
-        start=start,
-        end=end,
-        study_cells=study_area(),
-        activities=_activities(start, end),
-        include_suggestions=True,
-        k=current_app.config["K_ANONYMITY"],
-        lang=page_language(),
-        zones=zones,
-        figures=[_figure_dict(f) for f in figures(db)],
-        hidden_quotes=sorted(hidden),
-        first_concern=first_concern_day(db),
-        months=SERIES_MONTHS,
-    )
+    activity_rows = _activities(start, end)
+    figure_rows = [_figure_dict(f) for f in figures(db)]
+    lang = page_language()
+    key = (start, end, lang, json.dumps([activity_rows, figure_rows], default=str))
+
+    def compute() -> BuiltReport:
+        window = StaffFilter(start=_window_start(start, end), end=end)
+        frame = staff_frame(db, window, with_suggestions=True)
+        text = frame["suggestion"].fillna("").astype(str).str.strip()
+        hidden = hidden_quote_ids(db, frame.loc[text != "", "id"].tolist())
+        layer = current_layer()
+        kept = active_reports(frame)
+        zones = trend_zones(
+            kept.loc[kept["kind"] == "unsafe"], study_area(), layer.areas, name_of=_zone_namer()
+        )
+        report = build_period_report(
+            frame,
+            layer.areas,
+            start=start,
+            end=end,
+            study_cells=study_area(),
+            activities=activity_rows,
+            include_suggestions=True,
+            k=current_app.config["K_ANONYMITY"],
+            lang=lang,
+            zones=zones,
+            figures=figure_rows,
+            hidden_quotes=sorted(hidden),
+            first_concern=first_concern_day(db),
+            months=SERIES_MONTHS,
+        )
+        charts = report_charts(report, layer.areas, lang=lang, places=load_places(), zones=zones)
+        return BuiltReport(report, zones, charts)
+
+    built = cached("period_report", key, compute)
+    report = built.report
     quoted = sum(len(t.quotes) for themes in report.themes.values() for t in themes)
     if quoted:
         audit("view_free_text", rows=quoted, target="report.period_report")
-    return report, zones
+    return built
 
 
 def _figure_dict(figure) -> dict:
@@ -177,7 +202,8 @@ def _svg(chart) -> Markup:
     return Markup(chart.svg().replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))
 
 
-def _page(report: PeriodReport, zones, *, figure_errors=None, figure_form=None, status=200):
+def _page(built: BuiltReport, *, figure_errors=None, figure_form=None, status=200):
+    report, charts = built.report, built.charts
     layer = current_layer()
     records = [
         {
@@ -208,7 +234,6 @@ def _page(report: PeriodReport, zones, *, figure_errors=None, figure_form=None, 
         aria_label=_("Karta över hotspots och områden under perioden"),
     )
     lang = page_language()
-    charts = report_charts(report, layer.areas, lang=lang, places=load_places(), zones=zones)
     names = dict(zip(report.areas["area_id"], report.areas["name"], strict=True))
     return render_template(
         "staff/report_period.html",
@@ -241,7 +266,7 @@ def period_report():
     period, errors = _period_or_422()
     if errors:
         return render_template("staff/report_period.html", report=None, errors=errors), 422
-    return _page(*build_report(*period))
+    return _page(build_report(*period))
 
 
 @bp.get("/rapport.pdf")
@@ -251,11 +276,9 @@ def period_report_pdf():
     period, errors = _period_or_422()
     if errors:
         return api_error(422, errors)
-    report, zones = build_report(*period)
-    layer = current_layer()
-    lang = page_language()
-    charts = report_charts(report, layer.areas, lang=lang, places=load_places(), zones=zones)
-    body = render_pdf(report, layer.areas, lang=lang, charts=charts)
+    built = build_report(*period)
+    report = built.report
+    body = render_pdf(report, current_layer().areas, lang=page_language(), charts=built.charts)
     return attachment(body, "application/pdf", f"lagesbild-{report.start}-{report.end}.pdf")
 
 
@@ -266,7 +289,7 @@ def period_report_csv(table: str):
     period, errors = _period_or_422()
     if errors:
         return api_error(422, errors)
-    tables = tables_as_csv(build_report(*period)[0])
+    tables = tables_as_csv(build_report(*period).report)
     if table not in tables:
         abort(404)
     return attachment(
@@ -281,7 +304,7 @@ def period_report_geojson(layer: str):
     period, errors = _period_or_422()
     if errors:
         return api_error(422, errors)
-    report, _zones = build_report(*period)
+    report = build_report(*period).report
     if layer == "omraden":
         document = areas_geojson(report, current_layer().areas)
     elif layer == "hotspots":

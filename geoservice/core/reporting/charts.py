@@ -12,8 +12,9 @@ shown and needs no font. Each chart comes with a text alternative (see
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib
 
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 A4_WIDTH_IN = 6.7
+LAYOUT = "constrained"
 """Width of a chart in inches: A4 less 2 cm margins each side."""
 
 _MONTHS = {
@@ -70,6 +72,8 @@ class Chart:
     key: str
     figure: Figure
     alt: str
+    _rendered: dict = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def size_in(self) -> tuple[float, float]:
@@ -77,26 +81,39 @@ class Chart:
         width, height = self.figure.get_size_inches()
         return float(width), float(height)
 
+    def _render(self, kind: str, make):
+        # A figure is drawn once per format, and never by two threads at once.
+        with self._lock:
+            if kind not in self._rendered:
+                with matplotlib.rc_context(_RC):
+                    self._rendered[kind] = make()
+            return self._rendered[kind]
+
     def svg(self) -> str:
-        """The chart as an SVG document, text as paths."""
-        out = io.StringIO()
-        with matplotlib.rc_context(_RC):
+        """The chart as an SVG element (no XML prolog), for inline use on the page."""
+
+        def make() -> str:
+            out = io.StringIO()
             self.figure.savefig(out, format="svg", metadata={"Date": None})
-        text = out.getvalue()
-        # The page shows it inline: drop the XML prolog and DOCTYPE, keep the <svg>.
-        return text[text.index("<svg") :]
+            text = out.getvalue()
+            return text[text.index("<svg") :]
+
+        return self._render("svg", make)
 
     def png(self, dpi: int = 200) -> bytes:
         """The chart as a PNG (200 dpi prints sharp on A4)."""
-        out = io.BytesIO()
-        with matplotlib.rc_context(_RC):
+
+        def make() -> bytes:
+            out = io.BytesIO()
             self.figure.savefig(out, format="png", dpi=dpi)
-        return out.getvalue()
+            return out.getvalue()
+
+        return self._render(f"png{dpi}", make)
 
 
 def _figure(width: float, height: float) -> Figure:
     with matplotlib.rc_context(_RC):
-        return Figure(figsize=(width, height), layout="constrained")
+        return Figure(figsize=(width, height), layout=LAYOUT)
 
 
 def _finish(fig: Figure, key: str, alt: str) -> Chart:

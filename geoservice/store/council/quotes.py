@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geoservice.store.aggregates import bump_version
 from geoservice.store.db import begin_write
 from geoservice.store.models import ModerationEvent, Report
 
@@ -35,6 +36,7 @@ def set_quote_hidden(session: Session, report_id: str, hidden: bool, *, user_nam
         )
     )
     report.quote_hidden = hidden
+    bump_version(session)  # cached reports quote it no more
     session.commit()
     return True
 
