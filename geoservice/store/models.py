@@ -307,3 +307,7 @@ class ReportFigure(Base):
     note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     author: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+# Tables of sub-packages register on the same metadata (Alembic compares against it).
+from geoservice.store.places.models import NamedPlace  # noqa: E402, F401

@@ -6,15 +6,16 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import geopandas as gpd
+import h3
+import numpy as np
 import pandas as pd
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from geoservice.core.analysis.aggregate import active_reports
 from geoservice.core.analysis.emerging import CLASSES
-from geoservice.core.analysis.study_area import load_places
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.core.reporting.charts import Chart
 from geoservice.core.reporting.exports import areas_geojson, hotspots_geojson, tables_as_csv
@@ -27,7 +28,6 @@ from geoservice.core.reporting.pdf_report import render_pdf
 from geoservice.core.reporting.period_report import PeriodReport, build_period_report
 from geoservice.core.reporting.report_charts import WEEK_PART_LABELS, report_charts
 from geoservice.core.reporting.timeseries import SEASONS, ZoneInput, year_before
-from geoservice.core.reporting.trend_zones import trend_zones
 from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
 from geoservice.maps.choropleth import class_breaks
@@ -38,9 +38,10 @@ from geoservice.store.council.figures import figures
 from geoservice.store.council.quotes import hidden_quote_ids
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
+from geoservice.store.places.gazetteer import current_gazetteer
 from geoservice.store.promises import activities, promises, split_list
 from geoservice.web.access import audit, requires
-from geoservice.web.analysis import study_area
+from geoservice.web.analysis import hotspot_answer, study_area
 from geoservice.web.cache import cached
 from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
@@ -105,9 +106,24 @@ def _activities(start: date, end: date) -> list[dict]:
     return rows
 
 
-def _zone_namer():
-    """Name a zone by the gazetteer when one is installed, else by its area."""
-    return None
+def _trend_zones(end: date, lang: str) -> list[ZoneInput]:
+    """The hot zones of the look-back (24 months to ``end``), named by the gazetteer."""
+    look_back = (pd.Period(end, freq="M") - (SERIES_MONTHS - 1)).start_time.date()
+    answer = hotspot_answer(StaffFilter(start=look_back, end=end))
+    return [
+        ZoneInput(
+            zone.id,
+            zone.name(lang),
+            np.array([h3.str_to_int(c) for c in zone.cells], dtype=np.uint64),
+        )
+        for zone in answer.zones
+    ]
+
+
+def _map_places(session) -> gpd.GeoDataFrame:
+    """Named places for the printed maps: the gazetteer in force, streets left out."""
+    places = current_gazetteer(session).places
+    return places.loc[~places["kind"].isin(("street", "road"))]
 
 
 def _window_start(start: date, end: date) -> date:
@@ -146,10 +162,7 @@ def build_report(start: date, end: date) -> BuiltReport:
         text = frame["suggestion"].fillna("").astype(str).str.strip()
         hidden = hidden_quote_ids(db, frame.loc[text != "", "id"].tolist())
         layer = current_layer()
-        kept = active_reports(frame)
-        zones = trend_zones(
-            kept.loc[kept["kind"] == "unsafe"], study_area(), layer.areas, name_of=_zone_namer()
-        )
+        zones = _trend_zones(end, lang)
         report = build_period_report(
             frame,
             layer.areas,
@@ -166,7 +179,7 @@ def build_report(start: date, end: date) -> BuiltReport:
             first_concern=first_concern_day(db),
             months=SERIES_MONTHS,
         )
-        charts = report_charts(report, layer.areas, lang=lang, places=load_places(), zones=zones)
+        charts = report_charts(report, layer.areas, lang=lang, places=_map_places(db), zones=zones)
         return BuiltReport(report, zones, charts)
 
     built = cached("period_report", key, compute)

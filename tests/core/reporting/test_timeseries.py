@@ -101,18 +101,3 @@ def test_zone_trends_count_points_in_the_zone_cells_and_classify():
     assert trend.trend_class == "intensifying" and zone.name == "vid Torget"
     assert zone_trends(df, [], s, end=dt.date(2026, 12, 31)) == []
     assert np.asarray(zone.cells).dtype == np.uint64
-
-
-def test_neighbouring_cells_merge_into_one_zone_and_apart_ones_do_not():
-    import h3
-
-    from geoservice.core.reporting.trend_zones import merge_neighbours
-
-    centre = h3.latlng_to_cell(58.7005, 12.4535, 10)
-    ring = list(h3.grid_ring(centre, 1))[:2]
-    far = h3.latlng_to_cell(58.78, 12.43, 10)
-    cells = np.array([h3.str_to_int(c) for c in [centre, *ring, far]], dtype=np.uint64)
-    groups = merge_neighbours(cells)
-    assert [g.size for g in groups] == [3, 1]
-    assert h3.str_to_int(far) in groups[1].tolist()
-    assert merge_neighbours(np.zeros(0, np.uint64)) == []

@@ -1,14 +1,14 @@
 """The council's report: a moderator can hide a suggestion's wording; figures added by hand.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010_i12
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010_i12"
 branch_labels = None
 depends_on = None
 
