@@ -4,9 +4,9 @@ Every chart reads in black and white: lines differ by dash and marker, bars by f
 hatching, the heat table writes its numbers in the cells, and the map draws outlines,
 names and black zones rather than colours. Figures are made with
 :class:`matplotlib.figure.Figure` (no pyplot, so no global state between requests) and
-the Agg/SVG backends; text is drawn as paths, so the SVG looks the same wherever it is
-shown and needs no font. Each chart comes with a text alternative (see
-:class:`Chart`); the page also shows the numbers in a table.
+the Agg/SVG backends; the SVG keeps its text as text (a sans-serif the browser has),
+so that names can be found, read aloud and printed sharply. Each chart comes with a text
+alternative (see :class:`Chart`); the page also shows the numbers in a table.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _RC = {
     "font.size": 8.5,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": "geoservice",
 }
 
@@ -87,6 +87,8 @@ class Chart:
             if kind not in self._rendered:
                 with matplotlib.rc_context(_RC):
                     self._rendered[kind] = make()
+                # The layout is now computed: keep it for the other format.
+                self.figure.set_layout_engine("none")
             return self._rendered[kind]
 
     def svg(self) -> str:

@@ -37,6 +37,7 @@ from geoservice.core.reporting.period_report import (
 )
 from geoservice.core.reporting.report_charts import report_charts
 from geoservice.core.reporting.timeseries import SEASONS
+from geoservice.core.typography import format_day
 
 __all__ = ["HEADINGS", "pdf_text", "render_pdf"]
 
@@ -381,9 +382,12 @@ def render_pdf(
             ),
             s["body"],
         ),
-        Paragraph(pdf_text(f"{w('generated')}: {w.days(report.generated_on, None)}"), s["body"]),
+        Paragraph(
+            pdf_text(f"{w('generated')}: {format_day(report.generated_on, w.lang)}"), s["body"]
+        ),
     ]
-    if report.demo:
+    all_demo = report.coverage is not None and report.coverage.demo == report.totals.count
+    if report.demo and not all_demo:  # when all are, the notes below say so
         story.append(Paragraph(pdf_text(w("demo")), s["warning"]))
     for note in missing_notes(report, lang):
         story.append(Paragraph(pdf_text(note), s["warning"]))

@@ -16,9 +16,10 @@ Counts
     and the predictive accuracy are about unsafe places (``kind == "unsafe"``), as the
     rest of the service. The area table counts concerns by their stored ``area_id``.
 Hotspots
-    Gi* (:func:`~geoservice.core.analysis.hotspots.compute_hotspots`) on this period's unsafe
-    concerns over the given study area. Listed cells are the hot cells, strongest first;
-    without significance, the cells holding at least ``k`` concerns, most first.
+    :func:`~geoservice.core.analysis.hotspots.compute_hotspots` on this period's unsafe
+    concerns over the given study area. Listed cells are the hot cells, strongest class
+    first, then most concerns, then highest Gi* z; without significance, the cells holding
+    at least ``k`` concerns, most first.
 Predictive accuracy
     Last period's maps judged on this period's concerns (A = previous period, B = this
     period), at 1 % and 5 % of the study area (:mod:`geoservice.core.analysis.accuracy`).
@@ -287,8 +288,8 @@ class PeriodReport:
     zones : pandas.DataFrame
         One row per hot zone given: ``zone_id``, ``name``, ``cells``, ``count`` (unsafe
         concerns of the period in the zone), ``total`` (over ``series``), ``trend_class``,
-        ``p``, ``slope`` and ``monthly`` (tuple of counts over ``series``); most concerns
-        in the period first.
+        ``p``, ``slope`` and ``monthly`` (tuple of counts over the months of ``series``
+        from the service's first month on); most concerns in the period first.
     figures : tuple of dict
         Figures added by hand (keys :data:`FIGURE_KEYS`), by measure and year.
     coverage : Coverage
@@ -430,8 +431,12 @@ def _hotspot_summary(current: pd.DataFrame, areas, study_cells, k: int) -> Hotsp
     result = compute_hotspots(current, mask_cells=study_cells)
     hot = np.char.startswith(result.classes.astype(str), "hot")
     if result.significant:
-        # Strongest z first; among equal z (common next to one busy cell) most concerns first.
-        order = np.flatnonzero(hot)[np.lexsort((-result.counts[hot], -result.z[hot]))]
+        # As the hot zones rank: strongest class, then most concerns, then highest Gi* z
+        # (the class comes from the local-background test, so z alone does not order it).
+        strength = np.char.replace(result.classes.astype(str), "hot_", "").astype(object)
+        level = np.array([int(v) if str(v).isdigit() else 0 for v in strength])
+        idx = np.flatnonzero(hot)
+        order = idx[np.lexsort((-result.z[idx], -result.counts[idx], -level[idx]))]
     else:
         held = np.flatnonzero(result.counts >= k)
         order = held[np.argsort(-result.counts[held], kind="stable")]
@@ -509,14 +514,19 @@ def _check_figures(figures: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any]
 
 
 def _zone_table(
-    unsafe: pd.DataFrame, zones: Sequence[ZoneInput], series: MonthlySeries, bounds, end
+    unsafe: pd.DataFrame,
+    zones: Sequence[ZoneInput],
+    series: MonthlySeries,
+    bounds,
+    end,
+    since: dt.date | None,
 ) -> pd.DataFrame:
     columns = ["zone_id", "name", "cells", "count", "total", "trend_class", "p", "slope"]
     rows = []
     in_period = filter_reports(unsafe, *bounds, kind=None)
     points = in_period.loc[in_period["precision"] != "area"]
     cells = cells_for_points(points["lat"].to_numpy(), points["lon"].to_numpy())
-    for zone, counts, trend in zone_trends(unsafe, zones, series, end=end):
+    for zone, counts, trend in zone_trends(unsafe, zones, series, end=end, since=since):
         rows.append(
             {
                 "zone_id": zone.zone_id,
@@ -694,7 +704,7 @@ def build_period_report(
         series=series,
         year=year,
         seasons=season_table(series),
-        zones=_zone_table(unsafe, zones, series, bounds, end),
+        zones=_zone_table(unsafe, zones, series, bounds, end, first_concern),
         figures=_check_figures(figures),
         coverage=coverage,
     )

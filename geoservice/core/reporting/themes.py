@@ -128,6 +128,9 @@ _FRAMING = {
     "skulle",
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Bracketed tags are not what a resident asked for: "[Demo]" on demo data, and the masks
+# "[telefonnummer dolt]" that replace personal data.
+_TAG = re.compile(r"\[[^\]]{0,40}\]")
 
 
 @lru_cache(maxsize=1)
@@ -151,13 +154,15 @@ def normalise_suggestion(text: str) -> str:
     Returns
     -------
     str
-        Lower-case stems separated by single spaces, stop words removed and the words of
-        :data:`CONCEPTS` replaced by their concept; ``""`` when nothing is left.
+        Lower-case stems separated by single spaces, stop words and bracketed tags
+        (``[Demo]``, ``[e-post dold]``) removed and the words of :data:`CONCEPTS` replaced
+        by their concept; ``""`` when nothing is left.
     """
     if not isinstance(text, str):
         raise ValueError(f"'text' should be a str, got {type(text)}")
     stop = _stop_words()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop and len(w) > 1]
+    plain = _TAG.sub(" ", text.lower())
+    words = [w for w in _WORD.findall(plain) if w not in stop and len(w) > 1]
     stems = _stemmer().stemWords(words)
     return " ".join(CONCEPTS.get(s, s) for s in stems)
 

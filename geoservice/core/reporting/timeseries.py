@@ -295,6 +295,7 @@ def zone_trends(
     *,
     end: dt.date,
     months: int | None = None,
+    since: dt.date | None = None,
 ) -> list[tuple[ZoneInput, np.ndarray, ZoneTrend]]:
     """Count each zone's concerns per month and classify how they run.
 
@@ -309,6 +310,9 @@ def zone_trends(
         The period's last day; later concerns are not counted.
     months : int, optional
         Use only the last ``months`` months of the series (default all).
+    since : datetime.date, optional
+        The service's first day: months before its month are left out, so that the
+        months before anyone could send a concern do not read as a rise.
 
     Returns
     -------
@@ -316,6 +320,9 @@ def zone_trends(
         Each zone with its monthly counts and its class, in the order given.
     """
     window = list(series.months)[-(months or len(series.months)) :]
+    if since is not None:
+        first = pd.Period(since, freq="M")
+        window = [m for m in window if m >= first] or window[-1:]
     if not zones:
         return []
     points = df.loc[df["precision"] != "area"] if len(df) else df

@@ -110,6 +110,14 @@ def test_inflections_and_compounds_normalise_to_the_same_words():
     )
     assert "polis" in normalise_suggestion("Poliser borde synas")
     assert normalise_suggestion("Tack!") == ""
+    assert normalise_suggestion("[Demo] Mer polis") == normalise_suggestion("mer polis")
+
+
+def test_a_shared_tag_does_not_merge_different_suggestions():
+    texts = ["[Demo] Mer polisnärvaro på helgkvällar"] * 5 + [
+        "[Demo] Mer fritidsaktiviteter för unga på kvällstid"
+    ] * 5
+    assert [t.count for t in group_suggestions(texts)] == [5, 5]
 
 
 def test_ten_equal_answers_are_one_theme_with_one_label_and_quote():

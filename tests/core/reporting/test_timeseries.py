@@ -101,3 +101,19 @@ def test_zone_trends_count_points_in_the_zone_cells_and_classify():
     assert trend.trend_class == "intensifying" and zone.name == "vid Torget"
     assert zone_trends(df, [], s, end=dt.date(2026, 12, 31)) == []
     assert np.asarray(zone.cells).dtype == np.uint64
+
+
+def test_months_before_the_service_existed_do_not_read_as_a_rise():
+    lat, lon = 58.7005, 12.4535
+    cell = cells_for_points([lat], [lon])
+    # A steady 3 a month since the service started in January 2026.
+    steady = [f"2026-{m:02d}-10T12:00:00Z" for m in range(1, 13) for _ in range(3)]
+    df = frame(steady)
+    s = monthly_series(df, end=dt.date(2026, 12, 31), categories=[], area_ids=[])
+    zone = [ZoneInput("z", "vid Torget", cell)]
+    [(_, counts_all, rising)] = zone_trends(df, zone, s, end=dt.date(2026, 12, 31))
+    assert len(counts_all) == 24 and rising.trend_class == "intensifying"
+    [(_, counts, steady_trend)] = zone_trends(
+        df, zone, s, end=dt.date(2026, 12, 31), since=dt.date(2026, 1, 3)
+    )
+    assert counts.tolist() == [3] * 12 and steady_trend.trend_class == "persistent"
