@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
+from shapely.geometry import mapping
 
 from geoservice.core.analysis.emerging import CLASSES
 from geoservice.core.privacy.suppression import LOCAL_ZONE
@@ -178,8 +179,11 @@ def build_report(start: date, end: date) -> BuiltReport:
             hidden_quotes=sorted(hidden),
             first_concern=first_concern_day(db),
             months=SERIES_MONTHS,
+            places=current_gazetteer(db),
         )
         charts = report_charts(report, layer.areas, lang=lang, places=_map_places(db), zones=zones)
+        for chart in charts.values():
+            chart.svg()  # drawn once here and kept with the report
         return BuiltReport(report, zones, charts)
 
     built = cached("period_report", key, compute)
@@ -225,7 +229,7 @@ def _page(built: BuiltReport, *, figure_errors=None, figure_form=None, status=20
             "gi_z": row.gi_z,
             "gi_p": None,
             "hotspot_class": row.hotspot_class,
-            "label": f"{row.area_name}: {row.count}",
+            "label": f"{row.place or row.area_name}: {row.count}",
         }
         for row in report.hotspots.cells.itertuples()
     ]
@@ -236,6 +240,17 @@ def _page(built: BuiltReport, *, figure_errors=None, figure_form=None, status=20
         layer.outline,
         layers={"hotspots", "areas"},
         hexes=hex_features(records),
+        zones={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": mapping(z.geometry),
+                    "properties": {"label": f"{z.rank}. {z.name(page_language())}", "rank": z.rank},
+                }
+                for z in report.hotspots.zones
+            ],
+        },
         density_image=None,
         density_bounds=None,
         points=None,

@@ -49,7 +49,7 @@ def test_council_member_reads_the_yearly_lagesbild_and_its_pdf(
         chart = page.locator(f"#chart-{key} svg[role=img]")
         expect(chart).to_be_visible()
         assert chart.get_attribute("aria-label")
-    expect(page.locator("#report-zones tbody tr").first).to_be_visible()
+    expect(page.locator("#report-zone-trends tbody tr").first).to_be_visible()
     expect(page.locator("#analysis li").first).to_contain_text("Otrygga platser")
     expect(page.locator("#sources dt").first).to_have_text("Period")
     assert_accessible(page, "period report as bra")

@@ -206,3 +206,23 @@ def test_empty_period_says_there_are_no_zones(app, client, login):
     assert 'id="no-zones"' in page
     api = client.get("/api/v1/hotspots").get_json()
     assert api["zones"]["features"] == [] and api["significant"] is False
+
+
+def test_the_period_report_names_the_same_zones_with_the_same_counts(app, client, login):
+    import pypdf
+
+    seed(app)
+    login("police")
+    api = client.get("/api/v1/hotspots").get_json()
+    period = {"from": api["filter"]["from"], "to": api["filter"]["to"]}
+    zones = [(f["properties"]["name"], f["properties"]["voices"]) for f in api["zones"]["features"]]
+    assert zones
+    page = client.get("/personal/rapport", query_string=period).get_data(as_text=True)
+    listed = page.split('id="report-zones"')[1].split("</ol>")[0]
+    for name, voices in zones:
+        assert f"{name}: {voices} synpunkter" in listed
+    pdf = client.get("/personal/rapport.pdf", query_string=period)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.get_data())).pages)
+    for name, _voices in zones:
+        assert name in text
+    assert "8a08" not in text.split("Hotspots")[1][:1500]  # places, not H3 ids

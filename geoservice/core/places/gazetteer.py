@@ -30,7 +30,9 @@ How a label is chosen (all distances in SWEREF 99 TM, EPSG:3006)
    than :data:`PART_MIN_LENGTH_M` the third it lies in is named by its compass side →
    ``"Storgatan, norra delen"`` / ``"Storgatan, mellersta delen"``.
 3. **Locality** (part of the town, village, town) whose reach holds the centre: the most
-   specific (smallest reach) → ``"Fagerlid"``, ``"Åsensbruk"``.
+   specific (smallest reach) → ``"Fagerlid"``, ``"Åsensbruk"``; in a town but more than
+   :data:`TOWN_CENTRE_M` from its point, how far from the centre → ``"Mellerud, 0,9 km
+   norr om centrum"``.
 4. Otherwise distance and direction to the nearest locality → ``"2,3 km nordväst om
    Åsensbruk"``; with no places at all, ``"Melleruds kommun"``.
 """
@@ -84,6 +86,9 @@ DEFAULT_RADIUS_M: dict[str, float] = {
     "town": 2500.0,
 }
 """Reach of a place when its ``radius_m`` is not given, metres."""
+
+TOWN_CENTRE_M: float = 500.0
+"""Inside a town but farther than this from its point, a label says how far from the centre."""
 
 PART_MIN_LENGTH_M: float = 600.0
 """Streets at least this long are labelled by part (norra/mellersta/södra delen)."""
@@ -302,7 +307,10 @@ class Gazetteer:
         locality = np.isin(self._kind, LOCALITY_KINDS)
         holding = locality & (to_centre <= self._radius)
         if holding.any():
-            i = np.flatnonzero(holding)[np.argmin(self._radius[holding])]
+            i = int(np.flatnonzero(holding)[np.argmin(self._radius[holding])])
+            if self._kind[i] == "town" and to_centre[i] > TOWN_CENTRE_M:
+                # "Mellerud" alone would not say where in the town: say how far from its centre.
+                return f"{names[i]}, " + self._away(i, centre, to_centre[i], lang, "the centre")
             return str(names[i])
         if not locality.any():
             locality = np.ones(len(names), dtype=bool)
@@ -332,8 +340,10 @@ class Gazetteer:
         word = _PART[lang][side]
         return f", {word} part" if lang == "en" else f", {word} delen"
 
-    def _away(self, i: int, centre: shapely.Point, metres: float, lang: str) -> str:
-        name = self.places["name"].iloc[i]
+    def _away(
+        self, i: int, centre: shapely.Point, metres: float, lang: str, of: str | None = None
+    ) -> str:
+        name = self.places["name"].iloc[i] if of is None else ("centrum" if lang == "sv" else of)
         target = self._metric[i].centroid
         angle = math.degrees(math.atan2(centre.x - target.x, centre.y - target.y)) % 360
         direction = _COMPASS[lang][int((angle + 22.5) // 45) % 8]

@@ -68,7 +68,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "weekday": ("Vardag", "Weekday"),
     "weekend": ("Helg", "Weekend"),
     "unknown": ("Ej angivet", "Not given"),
-    "cell": ("Ruta (H3)", "Cell (H3)"),
+    "cell": ("Plats", "Place"),
     "class": ("Klass", "Class"),
     "map": ("Karta", "Map"),
     "coverage": ("Yta", "Area"),

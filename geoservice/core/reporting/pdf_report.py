@@ -209,24 +209,48 @@ def _time_section(report: PeriodReport, charts: dict, w: Writer, s) -> list:
     ]
 
 
+def _zone_trend_part(report: PeriodReport, charts: dict, w: Writer, s) -> list:
+    """The zones of the 24-month look-back, with their emerging trend, and their map."""
+    zones = report.zones
+    title = "Zonerna över tid (24 månader)" if w.lang == "sv" else "Zones over time (24 months)"
+    out = [Paragraph(pdf_text(title), s["h3"])]
+    if not len(zones):
+        return [*out, Paragraph(pdf_text(w("no_zones")), s["body"])]
+    if "map-zones" in charts:
+        out.append(_image(charts["map-zones"]))
+    rows = [["#", w("zone"), w("in_period"), w("months_total"), w("trend")]]
+    for i, z in enumerate(zones.itertuples(index=False), start=1):
+        rows.append([i, z.name, w.number(z.count), w.number(z.total), CLASSES[z.trend_class][w.i]])
+    out.append(table(rows, s, [0.8 * cm, 7 * cm, 2.2 * cm, 2.2 * cm, 3.4 * cm]))
+    return out
+
+
 def _hotspot_section(report: PeriodReport, charts: dict, w: Writer, s, top: int = 10) -> list:
     out = [Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"])]
-    zones = report.zones
-    if len(zones):
-        if "map-zones" in charts:
-            out.append(_image(charts["map-zones"]))
-        rows = [["#", w("zone"), w("in_period"), w("months_total"), w("trend")]]
-        for i, z in enumerate(zones.itertuples(index=False), start=1):
+    zones = getattr(report.hotspots, "zones", [])[:top]
+    if zones:
+        # Hot zones by name (the gazetteer), whole counts; H3 ids stay in the exports.
+        place, prev = ("Plats", "Föregående period") if w.lang == "sv" else ("Place", "Previous")
+        rows = [["#", place, w("count"), prev, w("class")]]
+        for z in zones:
             rows.append(
-                [i, z.name, w.number(z.count), w.number(z.total), CLASSES[z.trend_class][w.i]]
+                [
+                    z.rank,
+                    z.name(w.lang),
+                    w.number(z.voices),
+                    "–" if z.previous_voices is None else w.number(z.previous_voices),
+                    _CLASS_LABELS.get(z.hotspot_class, (z.hotspot_class,) * 2)[w.i],
+                ]
             )
-        out.append(table(rows, s, [0.8 * cm, 7 * cm, 2.2 * cm, 2.2 * cm, 3.4 * cm]))
-    else:
-        out.append(Paragraph(pdf_text(w("no_zones")), s["body"]))
+        widths = [0.8 * cm, 7.2 * cm, 2.2 * cm, 2.8 * cm, 3.2 * cm]
+        out.append(table(rows, s, widths))
+    out += _zone_trend_part(report, charts, w, s)
+    if zones:
+        return out
     cells = report.hotspots.cells.head(top)
     if not len(cells):
         return [*out, Paragraph(pdf_text(w("no_cells")), s["body"])]
-    rows = [["#", w("area"), w("count"), "Gi* z", w("class")]]
+    rows = [["#", w("cell"), w("area"), w("count"), "Gi* z", w("class")]]
     for i, r in enumerate(cells.itertuples(index=False), start=1):
         count = w.number(r.count) if r.count is not None else f"{w('fewer')} {report.k}"
         label = (
@@ -234,8 +258,9 @@ def _hotspot_section(report: PeriodReport, charts: dict, w: Writer, s, top: int 
             if report.hotspots.significant
             else w("most")
         )
-        rows.append([i, r.area_name or "–", count, w.number(r.gi_z, 2), label])
-    widths = [0.8 * cm, 6 * cm, 2.6 * cm, 2.2 * cm, 3.6 * cm]
+        where = getattr(r, "place", None) or r.cell
+        rows.append([i, where, r.area_name or "–", count, w.number(r.gi_z, 2), label])
+    widths = [0.8 * cm, 4.2 * cm, 3.6 * cm, 2.4 * cm, 1.6 * cm, 3 * cm]
     return [*out, Spacer(1, 6), table(rows, s, widths)]
 
 

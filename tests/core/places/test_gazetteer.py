@@ -142,3 +142,12 @@ def test_an_unreadable_file_is_refused(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(GazetteerError, match="places.geojson: cannot read"):
         load_gazetteer(bad)
+
+
+def test_in_the_town_far_from_everything_named_says_where_from_the_centre(shipped):
+    assert label_place(shapely.Point(12.4535, 58.7085), shipped) == (
+        "Mellerud, 0,9 km norr om centrum"
+    )
+    assert label_place(shapely.Point(12.4535, 58.7085), shipped, lang="en") == (
+        "Mellerud, 0.9 km north of the centre"
+    )
