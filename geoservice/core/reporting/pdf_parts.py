@@ -237,14 +237,20 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def table(rows: Sequence[Sequence[object]], styles, widths=None, total_row=False) -> Table:
-    """Grid table: header row bold on light grey, label column left, figures right."""
+def table(rows: Sequence[Sequence[object]], styles, widths=None, total_row=False, text=()) -> Table:
+    """Grid table: header row bold on light grey, label column left, figures right.
+
+    Columns listed in ``text`` (positions) hold words, not figures, and stay left.
+    """
     n = len(rows[0])
     if widths is None:
         widths = [6.5 * cm] + [min(2.4 * cm, 10.5 * cm / max(n - 1, 1))] * (n - 1)
     data = [
         [
-            Paragraph(pdf_text(v), styles["head" if i == 0 else "cell" if j == 0 else "num"])
+            Paragraph(
+                pdf_text(v),
+                styles["head" if i == 0 else "cell" if j == 0 or j in text else "num"],
+            )
             for j, v in enumerate(row)
         ]
         for i, row in enumerate(rows)

@@ -130,7 +130,7 @@ def _area_section(report: PeriodReport, areas, w: Writer, s) -> list:
     return [
         KeepTogether([_maps(report, areas), Paragraph(pdf_text(legend), s["small"])]),
         Spacer(1, 6),
-        table(rows, s, widths, total_row=True),
+        KeepTogether([table(rows, s, widths, total_row=True)]),
     ]
 
 
@@ -221,7 +221,7 @@ def _zone_trend_part(report: PeriodReport, charts: dict, w: Writer, s) -> list:
     rows = [["#", w("zone"), w("in_period"), w("months_total"), w("trend")]]
     for i, z in enumerate(zones.itertuples(index=False), start=1):
         rows.append([i, z.name, w.number(z.count), w.number(z.total), CLASSES[z.trend_class][w.i]])
-    out.append(table(rows, s, [0.8 * cm, 7 * cm, 2.2 * cm, 2.2 * cm, 3.4 * cm]))
+    out.append(table(rows, s, [0.8 * cm, 7 * cm, 2.2 * cm, 2.2 * cm, 3.4 * cm], text=(1, 4)))
     return out
 
 
@@ -243,7 +243,7 @@ def _hotspot_section(report: PeriodReport, charts: dict, w: Writer, s, top: int 
                 ]
             )
         widths = [0.8 * cm, 7.2 * cm, 2.2 * cm, 2.8 * cm, 3.2 * cm]
-        out.append(table(rows, s, widths))
+        out.append(table(rows, s, widths, text=(1, 4)))
     out += _zone_trend_part(report, charts, w, s)
     if zones:
         return out
@@ -261,7 +261,7 @@ def _hotspot_section(report: PeriodReport, charts: dict, w: Writer, s, top: int 
         where = getattr(r, "place", None) or r.cell
         rows.append([i, where, r.area_name or "–", count, w.number(r.gi_z, 2), label])
     widths = [0.8 * cm, 4.2 * cm, 3.6 * cm, 2.4 * cm, 1.6 * cm, 3 * cm]
-    return [*out, Spacer(1, 6), table(rows, s, widths)]
+    return [*out, Spacer(1, 6), table(rows, s, widths, text=(1, 2, 5))]
 
 
 def _accuracy_section(report: PeriodReport, w: Writer, s) -> list:
@@ -307,7 +307,7 @@ def _suggestion_section(report: PeriodReport, w: Writer, s) -> list:
                         pdf_text(f"{w.category(code)} ({w.number(sum(t.count for t in themes))})"),
                         s["h3"],
                     ),
-                    table(rows, s, [6 * cm, 1.6 * cm, 9.4 * cm]),
+                    table(rows, s, [6 * cm, 1.6 * cm, 9.4 * cm], text=(2,)),
                 ]
             )
         )
@@ -321,7 +321,7 @@ def _figures_section(report: PeriodReport, w: Writer, s) -> list:
     for f in report.figures:
         value = w.number(f["value"], 0 if float(f["value"]).is_integer() else 1)
         rows.append([f["measure"], str(f["year"]), f"{value} {f['unit']}".strip(), f["source"]])
-    return [table(rows, s, [6 * cm, 1.4 * cm, 2.4 * cm, 7.2 * cm])]
+    return [table(rows, s, [6 * cm, 1.4 * cm, 2.4 * cm, 7.2 * cm], text=(3,))]
 
 
 def _plan_section(report: PeriodReport, w: Writer, s) -> list:
@@ -420,20 +420,25 @@ def render_pdf(
     def heading(key: str, level: str = "h1") -> Paragraph:
         return Paragraph(pdf_text(w(key)), s[level])
 
-    story += [heading("summary"), *_summary(report, w, s)]
-    story += [heading("mapping")]
-    story += [heading("areas", "h2"), *_area_section(report, areas, w, s)]
-    story += [heading("categories", "h2"), *_category_section(report, charts, w, s)]
-    story += [heading("months", "h2"), *_months_section(report, charts, w, s)]
-    story += [heading("time", "h2"), *_time_section(report, charts, w, s)]
-    story += [heading("hotspots", "h2"), *_hotspot_section(report, charts, w, s)]
-    story += [heading("other")]
-    story += [heading("plan", "h2"), *_plan_section(report, w, s)]
-    story += [heading("figures", "h2"), *_figures_section(report, w, s)]
-    story += [heading("suggestions", "h2"), *_suggestion_section(report, w, s)]
-    story += [heading("analysis"), *_analysis_section(report, names, w, s)]
-    story += [heading("accuracy", "h2"), *_accuracy_section(report, w, s)]
-    story += [heading("sources"), *_sources_section(report, w, s)]
+    def section(key: str, flowables: list, level: str = "h2", above: str | None = None) -> list:
+        # A heading never ends a page alone: it keeps its first chart, table or paragraph
+        # (and the part heading above it, if any).
+        first = [heading(above)] if above else []
+        first += [heading(key, level), *flowables[:1]]
+        return [KeepTogether(first), *flowables[1:]]
+
+    story += section("summary", _summary(report, w, s), "h1")
+    story += section("areas", _area_section(report, areas, w, s), above="mapping")
+    story += section("categories", _category_section(report, charts, w, s))
+    story += section("months", _months_section(report, charts, w, s))
+    story += section("time", _time_section(report, charts, w, s))
+    story += section("hotspots", _hotspot_section(report, charts, w, s))
+    story += section("plan", _plan_section(report, w, s), above="other")
+    story += section("figures", _figures_section(report, w, s))
+    story += section("suggestions", _suggestion_section(report, w, s))
+    story += section("analysis", _analysis_section(report, names, w, s), "h1")
+    story += section("accuracy", _accuracy_section(report, w, s))
+    story += section("sources", _sources_section(report, w, s), "h1")
 
     footer = _plain(f"{w('service')} – {w('title')} {period}")
 

@@ -13,13 +13,14 @@ Method
    apart by nothing), plus a few words that frame a suggestion (*tycker*, *borde*,
    *förslag*), each word reduced to its stem with the Snowball Swedish stemmer
    (``snowballstemmer``): *kvällarna* and *kvällen* become *kväll*, *poliser* becomes
-   *polis*. A short list of domain words (:data:`CONCEPTS`) maps a few everyday synonyms
-   onto one word (*lampa*, *gatlykta*, *ljus* → *belysning*); it is data, replaceable by
-   the municipality.
+   *polis*; words of time (*kväll*, *helg*, *natt*: :data:`TIME_STEMS`) are dropped, as
+   they say when, not what. A short list of domain words (:data:`CONCEPTS`) maps a few
+   everyday synonyms onto one word (*lampa*, *gatlykta*, *ljus* → *belysning*); it is
+   data, replaceable by the municipality.
 2. **Compare** answers by TF-IDF over character 3–5-grams of the normalised words and
    over the words themselves (scikit-learn's ``TfidfVectorizer``), so that compounds share
-   weight with their parts (*polisnärvaro* with *polis*, *gatubelysning* with *belysning*) and a
-   typo costs a few n-grams, not the word.
+   weight with their parts (*polisnärvaro* with *polis*, *gatubelysning* with
+   *belysning*) and a typo costs a few n-grams, not the word.
 3. **Group** by agglomerative clustering with average linkage on cosine distance
    (scikit-learn's ``AgglomerativeClustering``), cut at :data:`DISTANCE_THRESHOLD`: two
    groups merge while their answers are, on average, more alike than that. Answers equal
@@ -52,6 +53,7 @@ from geoservice.core.privacy.masking import mask_personal_data
 __all__ = [
     "CONCEPTS",
     "DISTANCE_THRESHOLD",
+    "TIME_STEMS",
     "MAX_DISTINCT",
     "Theme",
     "group_suggestions",
@@ -59,7 +61,7 @@ __all__ = [
     "themes_by_category",
 ]
 
-DISTANCE_THRESHOLD = 0.85
+DISTANCE_THRESHOLD = 0.9
 """Cosine distance at which the clustering stops merging (0 = equal, 1 = nothing shared)."""
 
 MAX_DISTINCT = 4000
@@ -87,11 +89,6 @@ CONCEPTS: dict[str, str] = {
     "ungdom": "ung",
     "ungdomar": "ung",
     "unga": "ung",
-    "kvällstid": "kväll",
-    "kvällar": "kväll",
-    "natt": "kväll",
-    "nätt": "kväll",
-    "nattetid": "kväll",
     "farthind": "fart",
     "hastig": "fart",
     "hast": "fart",
@@ -127,6 +124,29 @@ _FRAMING = {
     "vill",
     "skulle",
 }
+# When something should happen is a qualifier, not the theme: "fler vuxna ute på kvällarna"
+# and "fritidsaktiviteter på kvällstid" ask for different things. Stems of the Snowball
+# Swedish stemmer; dropped unless nothing else is left.
+TIME_STEMS = frozenset(
+    {
+        "kväll",
+        "kvällstid",
+        "kvällar",
+        "helg",
+        "helgkväll",
+        "helgkvällar",
+        "helgnätt",
+        "natt",
+        "nätt",
+        "nattetid",
+        "dag",
+        "dagtid",
+        "vardag",
+        "morgon",
+        "morgn",
+        "eftermiddag",
+    }
+)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Bracketed tags are not what a resident asked for: "[Demo]" on demo data, and the masks
 # "[telefonnummer dolt]" that replace personal data.
@@ -163,8 +183,9 @@ def normalise_suggestion(text: str) -> str:
     stop = _stop_words()
     plain = _TAG.sub(" ", text.lower())
     words = [w for w in _WORD.findall(plain) if w not in stop and len(w) > 1]
-    stems = _stemmer().stemWords(words)
-    return " ".join(CONCEPTS.get(s, s) for s in stems)
+    stems = [CONCEPTS.get(s, s) for s in _stemmer().stemWords(words)]
+    content = [s for s in stems if s not in TIME_STEMS]
+    return " ".join(content or stems)
 
 
 @dataclass(frozen=True)
