@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         assets,
         auth,
+        council,
         exports,
         health,
         open311,
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(report.bp)
+    app.register_blueprint(council.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

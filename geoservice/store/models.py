@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -94,6 +95,10 @@ class Report(Base):
     source: Mapped[str] = mapped_column(String(16), nullable=False, default="web")
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     internal_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # A moderator hid the suggestion's wording from the council's report (still counted).
+    quote_hidden: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     @property
     def reference(self) -> str:
@@ -331,6 +336,26 @@ def _set_cell(_mapper, _connection, report: Report) -> None:
     """Keep ``cell`` in step with the point for every ORM write."""
     if report.lat is not None and report.lon is not None:
         report.cell = cell_of(report.lat, report.lon)
+
+
+class ReportFigure(Base):
+    """A figure a staff member adds to the lägesbild by hand, with its source.
+
+    For "Annan information" (lag 2023:196, 4 §): the police's trygghetsmätning, Brå's NTU
+    for the county, a school survey — one value per measure and year.
+    """
+
+    __tablename__ = "report_figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    measure: Mapped[str] = mapped_column(String(200), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+    unit: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    source: Mapped[str] = mapped_column(String(300), nullable=False)
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    author: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 # Tables of sub-packages register on the same metadata (Alembic compares against it).

@@ -109,36 +109,6 @@ def test_admin_reads_the_audit_log(page, demo_server):
     assert_accessible(page, "audit log")
 
 
-def test_council_member_opens_the_period_report_and_downloads_the_pdf(
-    page, demo_server, screenshot_dir, tmp_path
-):
-    import pypdf
-
-    log_in(page, demo_server, "bra")
-    page.click("text=Lägesbild")
-    for heading in (
-        "Sammanfattning",
-        "Per område",
-        "Per kategori",
-        "Tid på dygnet",
-        "Hotspots",
-        "Träffsäkerhet",
-        "Invånarnas förslag",
-        "Åtgärdsplan",
-    ):
-        expect(page.locator("h2", has_text=heading)).to_be_visible()
-    expect(page.locator("#suggestion-counts")).to_be_visible()
-    expect(page.locator("#report-activities li").first).to_be_visible()
-    assert_accessible(page, "period report")
-    page.screenshot(path=screenshot_dir / "report-desktop.png", full_page=True)
-    with page.expect_download() as download_info:
-        page.click("#pdf-link")
-    path = tmp_path / "report.pdf"
-    download_info.value.save_as(path)
-    text = "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
-    assert "Lägesbild" in text and "Åtgärdsplan" in text
-
-
 def test_residents_read_the_promise_page(page, demo_server, screenshot_dir):
     page.goto(demo_server.url + "/lofte")
     expect(page.locator("h2", has_text="Medborgarlöfte 2019")).to_be_visible()

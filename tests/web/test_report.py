@@ -59,26 +59,40 @@ def test_police_report_has_every_section_and_masked_suggestions(app, client, log
     page = client.get("/personal/rapport", query_string=PERIOD).get_data(as_text=True)
     for section in (
         "Sammanfattning",
-        "Per område",
-        "Per kategori",
-        "Tid på dygnet",
-        "Hotspots",
-        "Träffsäkerhet",
-        "Invånarnas förslag",
-        "Åtgärdsplan",
+        "1 Kartläggning",
+        "2 Annan information",
+        "3 Analys",
+        "Källor och begränsningar",
     ):
         assert f">{section}</h2>" in page, section
+    for sub in (
+        "Per område",
+        "Per kategori",
+        "Över tid",
+        "Hotspots och zoner",
+        "Åtgärdsplan",
+        "Andra källor",
+        "Invånarnas förslag",
+        "Träffsäkerhet",
+    ):
+        assert f">{sub}</h3>" in page, sub
     assert "40 synpunkter" in page and "mot 12 perioden före" in page
     assert "Mer belysning" in page and "070-765" not in page and "anna@example.se" not in page
+    assert page.count('role="img"') >= 4  # the charts, each named for screen readers
     with session_scope(app) as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "view_free_text"))
         assert event.rows == 1
 
 
-def test_bra_report_has_counts_of_suggestions_but_no_text(client, login, concerns):
+def test_bra_report_has_themes_with_masked_quotes_never_with_a_place(client, login, concerns):
     login("bra")
     page = client.get("/personal/rapport", query_string=PERIOD).get_data(as_text=True)
-    assert 'id="suggestion-counts"' in page and "Mer belysning" not in page
+    assert 'id="suggestion-themes"' in page and "Mer belysning" in page
+    assert "070-765" not in page and "anna@example.se" not in page
+    # The quote is not tied to a point or a time: the themes hold no coordinate or clock.
+    themes = page[page.index('id="suggestion-themes"') :]
+    themes = themes[: themes.index("</div>")]
+    assert "58.7" not in themes and "12.45" not in themes and ":" not in themes
 
 
 def test_pdf_has_the_headings_and_tables(client, login, concerns):

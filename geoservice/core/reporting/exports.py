@@ -35,7 +35,18 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
 
-CSV_TABLES: tuple[str, ...] = ("areas", "categories", "time_bands", "band_week", "accuracy")
+CSV_TABLES: tuple[str, ...] = (
+    "areas",
+    "categories",
+    "months",
+    "year",
+    "time_bands",
+    "band_week",
+    "seasons",
+    "zones",
+    "themes",
+    "accuracy",
+)
 """Names of the CSV texts :func:`tables_as_csv` returns."""
 
 AREA_FIELDS: tuple[str, ...] = (
@@ -100,9 +111,12 @@ def tables_as_csv(report: PeriodReport) -> dict[str, str]:
     -------
     dict of str to str
         Keys :data:`CSV_TABLES`; comma-separated, ``\\r\\n`` line ends, a header row of
-        column codes, decimal points, empty cells for missing values. ``band_week`` has
-        one row per time band with its label and the weekday, weekend and unknown
-        counts; ``accuracy`` is empty but for its header when there was nothing to judge.
+        column codes, decimal points, empty cells for missing values. ``months`` has one
+        row per month (``YYYY-MM``) with the total, each category and each area; ``year``
+        the category and area rows against the same period a year before; ``themes`` the
+        suggestion themes with their masked label and quotes. ``band_week`` has one row
+        per time band with its label and the weekday, weekend and unknown counts;
+        ``accuracy`` is empty but for its header when there was nothing to judge.
     """
     if not isinstance(report, PeriodReport):
         raise ValueError(f"'report' should be a PeriodReport, got {type(report)}")
@@ -125,8 +139,47 @@ def tables_as_csv(report: PeriodReport) -> dict[str, str]:
         if report.accuracy is not None
         else _csv(accuracy_columns, [])
     )
+    series = report.series
+    month_rows = [
+        (
+            month.strftime("%Y-%m"),
+            int(series.total[i]),
+            *series.by_category.iloc[i].tolist(),
+            *series.by_area.iloc[i].tolist(),
+        )
+        for i, month in enumerate(series.months)
+    ]
+    year = report.year
+    year_rows = [
+        ("category", r.code, r.count, r.earlier, r.change, r.change_pct)
+        for r in year.categories.itertuples(index=False)
+    ] + [
+        ("area", r.code, r.count, r.earlier, r.change, r.change_pct)
+        for r in year.areas.itertuples(index=False)
+    ]
+    theme_rows = [
+        (code, theme.label, theme.count, *(list(theme.quotes) + ["", ""])[:2])
+        for code, themes in report.themes.items()
+        for theme in themes
+    ]
     return {
         "areas": _frame_csv(report.areas, AREA_FIELDS),
+        "months": _csv(
+            (
+                "month",
+                "total",
+                *(f"category_{c}" for c in series.by_category.columns),
+                *(f"area_{a}" for a in series.by_area.columns),
+            ),
+            month_rows,
+        ),
+        "year": _csv(("table", "code", "count", "year_before", "change", "change_pct"), year_rows),
+        "seasons": _frame_csv(report.seasons, ("code", "count", "months", "per_month")),
+        "zones": _frame_csv(
+            report.zones,
+            ("zone_id", "name", "cells", "count", "total", "trend_class", "p", "slope"),
+        ),
+        "themes": _csv(("category", "theme", "count", "quote_1", "quote_2"), theme_rows),
         "categories": _frame_csv(report.categories, share_columns),
         "time_bands": _frame_csv(report.time_bands, share_columns),
         "band_week": _csv(

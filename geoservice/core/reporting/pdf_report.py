@@ -1,39 +1,33 @@
-"""The printable period report (*lägesbild*) as an A4 PDF (SPEC §2).
+"""The printable period report (*lägesbild*) as an A4 PDF (SPEC §2, lag 2023:196, 4 §).
 
 Drawn with reportlab's platypus in the built-in Helvetica, in black, white and greys so
-that it prints on any office printer, with a small map drawn from the area polygons
-(EPSG:4326 reprojected to SWEREF 99 TM, EPSG:3006, for drawing; see
-:mod:`geoservice.core.reporting.pdf_map`). Nothing is fetched from the network. Helvetica covers
-Windows-1252 only, so :func:`pdf_text` replaces the few characters the service writes
-outside it (the minus sign U+2212, thin spaces, inequality signs) and anything else
-becomes ``?`` rather than a black box.
+that it prints on any office printer. The structure follows the law and Brå's guidance:
+*1 Kartläggning* (where, what, when, hot zones), *2 Annan information* (the action plan,
+figures from other sources, the residents' suggestions), *3 Analys* (what changed and
+where, predictive accuracy) and *Källor och begränsningar*. The charts are the page's
+charts (:mod:`geoservice.core.reporting.charts`) as 200 dpi images, each followed by its
+figures in a table; the area map is drawn from the area polygons in EPSG:3006
+(:mod:`geoservice.core.reporting.pdf_map`). Nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
-import numpy as np
-import pandas as pd
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+import geopandas as gpd
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import cm
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.lib.units import cm, inch
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
-from geoservice.core.categories import category_by_code
+from geoservice.core.analysis.emerging import CLASSES
+from geoservice.core.reporting.charts import Chart
+from geoservice.core.reporting.narrative import (
+    analysis_sentences,
+    missing_notes,
+    sources_and_limits,
+)
 from geoservice.core.reporting.pdf_map import _maps, _plain
+from geoservice.core.reporting.pdf_parts import HEADINGS, Writer, pdf_text, styles, table
 from geoservice.core.reporting.period_report import (
     ACTIVITY_STATUSES,
     BAND_LABELS,
@@ -41,87 +35,11 @@ from geoservice.core.reporting.period_report import (
     Lang,
     PeriodReport,
 )
+from geoservice.core.reporting.report_charts import report_charts
+from geoservice.core.reporting.timeseries import SEASONS
+from geoservice.core.typography import format_day
 
 __all__ = ["HEADINGS", "pdf_text", "render_pdf"]
-
-HEADINGS: dict[str, tuple[str, str]] = {
-    "title": ("Lägesbild", "Situation report"),
-    "summary": ("Sammanfattning", "Summary"),
-    "areas": ("Per område", "By area"),
-    "categories": ("Per kategori", "By category"),
-    "time": ("Tid på dygnet", "Time of day"),
-    "hotspots": ("Hotspots", "Hotspots"),
-    "accuracy": ("Träffsäkerhet", "Predictive accuracy"),
-    "suggestions": ("Invånarnas förslag", "Residents' suggestions"),
-    "plan": ("Åtgärdsplan", "Action plan"),
-}
-"""Section headings in Swedish and English, in the order of the report."""
-
-_WORDS: dict[str, tuple[str, str]] = {
-    "service": ("Trygghetskartan Mellerud", "Trygghetskartan Mellerud (Safety map)"),
-    "period": ("Period", "Period"),
-    "previous": ("föregående period", "previous period"),
-    "generated": ("Skapad", "Generated"),
-    "demo": (
-        "Demodata: perioden innehåller påhittade synpunkter. Siffrorna beskriver inte Mellerud.",
-        "Demo data: the period holds made-up concerns. The figures do not describe Mellerud.",
-    ),
-    "area": ("Område", "Area"),
-    "population": ("Invånare", "Residents"),
-    "count": ("Antal", "Count"),
-    "rate": ("Per 1 000 inv.", "Per 1,000 res."),
-    "before": ("Föreg. period", "Prev. period"),
-    "change": ("Förändring", "Change"),
-    "total": ("Totalt", "Total"),
-    "category": ("Kategori", "Category"),
-    "share": ("Andel", "Share"),
-    "band": ("Tid", "Time"),
-    "weekday": ("Vardag", "Weekday"),
-    "weekend": ("Helg", "Weekend"),
-    "unknown": ("Ej angivet", "Not given"),
-    "cell": ("Plats", "Place"),
-    "class": ("Klass", "Class"),
-    "map": ("Karta", "Map"),
-    "coverage": ("Yta", "Area"),
-    "cells": ("Rutor", "Cells"),
-    "hits": ("Träffar", "Hits"),
-    "hit_rate": ("Träffandel", "Hit rate"),
-    "gi_star": ("Gi*-karta", "Gi* map"),
-    "naive": ("Förra periodens antal", "Last period's counts"),
-    "responsible": ("Ansvarig", "Responsible"),
-    "status": ("Status", "Status"),
-    "areas_of": ("Områden", "Areas"),
-    "fewer": ("färre än", "fewer than"),
-    "most": ("Många synpunkter", "Many concerns"),
-    "legend": (
-        "Gråskala: synpunkter om otrygga platser per 1 000 invånare, i fem steg upp till {top} "
-        "(mörkare = fler). Svarta rutor: hotspots; ramade rutor: flest synpunkter. Till höger "
-        "samma rutor närmare.",
-        "Grey scale: concerns about unsafe places per 1,000 residents, in five steps up to {top} "
-        "(darker = more). Black cells: hotspots; outlined cells: most concerns. On the right "
-        "the same cells closer.",
-    ),
-    "tables_note": (
-        "Tabellerna gäller otrygga platser; synpunkter som moderering tagit bort räknas inte.",
-        "The tables are about unsafe places; concerns removed by moderation are not counted.",
-    ),
-    "no_cells": ("Inga rutor att visa.", "No cells to show."),
-    "no_accuracy": (
-        "Ingen jämförelse: föregående period har inga synpunkter i studieområdet.",
-        "No comparison: the previous period has no concerns in the study area.",
-    ),
-    "text_hidden": (
-        "Förslagens text visas inte för din roll. Antal förslag per kategori:",
-        "The suggestions' text is not shown to your role. Suggestions per category:",
-    ),
-    "no_suggestions": ("Inga förslag under perioden.", "No suggestions in the period."),
-    "masked": (
-        "Telefonnummer, e-postadresser och personnummer är maskerade.",
-        "Phone numbers, e-mail addresses and personal identity numbers are masked.",
-    ),
-    "no_activities": ("Inga aktiviteter i åtgärdsplanen.", "No activities in the action plan."),
-    "page": ("sida", "page"),
-}
 
 _CLASS_LABELS = {
     "hot_99": ("Het (99 %)", "Hot (99 %)"),
@@ -129,127 +47,30 @@ _CLASS_LABELS = {
     "hot_90": ("Het (90 %)", "Hot (90 %)"),
     "not_significant": ("Ej signifikant", "Not significant"),
 }
+_WIDTH = A4[0] - 4 * cm
 
 
-def pdf_text(text: object) -> str:
-    """Return ``text`` as Paragraph markup that Helvetica can draw.
-
-    Parameters
-    ----------
-    text : object
-        Any value; ``str(text)`` is used.
-
-    Returns
-    -------
-    str
-        Known characters outside Windows-1252 replaced by look-alikes, the rest by
-        ``?``, and ``&``, ``<`` and ``>`` escaped so free text cannot inject markup.
-    """
-    return escape(_plain(text))
+def _image(chart: Chart) -> Image:
+    width, height = chart.size_in
+    scale = min(1.0, _WIDTH / (width * inch))
+    return Image(io.BytesIO(chart.png()), width=width * inch * scale, height=height * inch * scale)
 
 
-class _Writer:
-    """Formats numbers and words in one language."""
-
-    def __init__(self, lang: Lang) -> None:
-        if lang not in ("sv", "en"):
-            raise ValueError(f"'lang' should be 'sv' or 'en', got {lang!r}")
-        self.lang = lang
-        self.i = 0 if lang == "sv" else 1
-
-    def __call__(self, key: str) -> str:
-        return (HEADINGS.get(key) or _WORDS[key])[self.i]
-
-    def number(self, value, digits: int = 0) -> str:
-        if value is None or pd.isna(value):
-            return "–"
-        text = f"{float(value):,.{digits}f}"
-        return text.replace(",", " ").replace(".", ",") if self.lang == "sv" else text
-
-    def category(self, code: str) -> str:
-        found = category_by_code(code)
-        return found.label_sv if self.lang == "sv" else found.label_en
-
-    def signed_pct(self, value) -> str:
-        if value is None:
-            return "–"
-        return ("+" if value > 0 else "") + self.number(value) + " %"
-
-    def share(self, value) -> str:
-        return "–" if value is None else self.number(value * 100) + " %"
-
-    def days(self, start, end) -> str:
-        def show(day):
-            return day.isoformat() if isinstance(day, dt.date) else ("" if day is None else day)
-
-        return f"{show(start)} – {show(end)}".strip()
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    base = getSampleStyleSheet()
-    small = ParagraphStyle("small", parent=base["BodyText"], fontSize=8, leading=10)
-    cell = ParagraphStyle("cell", parent=base["BodyText"], fontSize=8.5, leading=10.5)
-    return {
-        "title": base["Title"],
-        "h1": base["Heading1"],
-        "h2": base["Heading2"],
-        "h3": base["Heading3"],
-        "body": base["BodyText"],
-        "bullet": ParagraphStyle("bullet", parent=base["BodyText"], leftIndent=12),
-        "small": small,
-        "cell": cell,
-        "num": ParagraphStyle("num", parent=cell, alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold"),
-        "warning": ParagraphStyle(
-            "warning",
-            parent=base["BodyText"],
-            fontName="Helvetica-Bold",
-            borderWidth=1,
-            borderColor=colors.black,
-            borderPadding=4,
-            spaceBefore=6,
-            spaceAfter=8,
-        ),
-    }
-
-
-def _table(rows: Sequence[Sequence[object]], styles, widths=None, total_row=False) -> Table:
-    """Grid table: header row bold on light grey, label column left, figures right."""
-    n = len(rows[0])
-    if widths is None:
-        widths = [6.5 * cm] + [min(2.4 * cm, 10.5 * cm / max(n - 1, 1))] * (n - 1)
-    data = [
-        [
-            Paragraph(pdf_text(v), styles["head" if i == 0 else "cell" if j == 0 else "num"])
-            for j, v in enumerate(row)
-        ]
-        for i, row in enumerate(rows)
-    ]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-    if total_row:
-        commands.append(("LINEABOVE", (0, -1), (-1, -1), 1.2, colors.black))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _summary(report: PeriodReport, w: _Writer, s) -> list:
+def _summary(report: PeriodReport, w: Writer, s) -> list:
     t = report.totals
     if w.lang == "sv":
         text = (
             f"Under perioden kom {w.number(t.count)} synpunkter ({w.number(t.unsafe)} om otrygga "
             f"och {w.number(t.safe)} om trygga platser), mot {w.number(t.previous)} under lika "
-            f"lång tid före (förändring {w.signed_pct(t.change_pct)})."
+            f"lång tid före (förändring {w.signed_pct(t.change_pct)}) och "
+            f"{w.number(report.year.earlier)} otrygga samma period året före."
         )
     else:
         text = (
             f"In the period {w.number(t.count)} concerns came in ({w.number(t.unsafe)} about "
             f"unsafe and {w.number(t.safe)} about safe places), against {w.number(t.previous)} "
-            f"in as long a time before (change {w.signed_pct(t.change_pct)})."
+            f"in as long a time before (change {w.signed_pct(t.change_pct)}) and "
+            f"{w.number(report.year.earlier)} unsafe in the same period a year before."
         )
     out = [Paragraph(pdf_text(text), s["body"])]
     rated = report.areas.dropna(subset=["rate_per_1000"])
@@ -268,14 +89,16 @@ def _summary(report: PeriodReport, w: _Writer, s) -> list:
             f"Most common: {label} ({n})."
         )
         out.append(Paragraph(pdf_text(line), s["body"]))
-    out.append(Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"]))
     out.append(Paragraph(pdf_text(w("tables_note")), s["small"]))
     return out
 
 
-def _area_section(report: PeriodReport, areas, w: _Writer, s) -> list:
-    rows = [[w("area"), w("population"), w("count"), w("rate"), w("before"), w("change")]]
+def _area_section(report: PeriodReport, areas, w: Writer, s) -> list:
+    rows = [
+        [w("area"), w("population"), w("count"), w("rate"), w("before"), w("earlier"), w("change")]
+    ]
     a = report.areas
+    earlier = dict(zip(report.year.areas["code"], report.year.areas["earlier"], strict=True))
     for r in a.itertuples(index=False):
         rows.append(
             [
@@ -284,10 +107,11 @@ def _area_section(report: PeriodReport, areas, w: _Writer, s) -> list:
                 w.number(r.count),
                 w.number(r.rate_per_1000, 1),
                 w.number(r.previous_count),
+                w.number(earlier.get(r.area_id)),
                 w.signed_pct(r.change_pct),
             ]
         )
-    population = float(np.nansum(a["population"].astype(float)))
+    population = float(a["population"].astype(float).sum(skipna=True))
     count, previous = int(a["count"].sum()), int(a["previous_count"].sum())
     rows.append(
         [
@@ -296,27 +120,73 @@ def _area_section(report: PeriodReport, areas, w: _Writer, s) -> list:
             w.number(count),
             w.number(count / population * 1000 if population else None, 1),
             w.number(previous),
+            w.number(report.year.areas["earlier"].sum()),
             w.signed_pct((count - previous) / previous * 100 if previous else None),
         ]
     )
-    widths = [5 * cm, 2.2 * cm, 1.8 * cm, 2.4 * cm, 2.4 * cm, 2.2 * cm]
+    widths = [4.4 * cm, 2 * cm, 1.7 * cm, 2.3 * cm, 2.2 * cm, 2 * cm, 2.2 * cm]
     top = max([r for r in a["rate_per_1000"] if r is not None] + [0.0])
     legend = w("legend").format(top=w.number(top, 1))
     return [
         KeepTogether([_maps(report, areas), Paragraph(pdf_text(legend), s["small"])]),
         Spacer(1, 6),
-        _table(rows, s, widths, total_row=True),
+        KeepTogether([table(rows, s, widths, total_row=True)]),
     ]
 
 
-def _share_rows(frame, labels, w: _Writer, head: str) -> list[list[str]]:
-    rows = [[w(head), w("count"), w("share"), w("before")]]
+def _share_rows(frame, labels, w: Writer, head: str, earlier=None) -> list[list[str]]:
+    rows = [[w(head), w("count"), w("share"), w("before")] + ([w("earlier")] if earlier else [])]
     for r in frame.itertuples(index=False):
-        rows.append([labels(r.code), w.number(r.count), w.share(r.share), w.number(r.previous)])
+        row = [labels(r.code), w.number(r.count), w.share(r.share), w.number(r.previous)]
+        if earlier:
+            row.append(w.number(earlier.get(r.code)))
+        rows.append(row)
     return rows
 
 
-def _time_section(report: PeriodReport, w: _Writer, s) -> list:
+def _category_section(report: PeriodReport, charts: dict, w: Writer, s) -> list:
+    earlier = dict(
+        zip(report.year.categories["code"], report.year.categories["earlier"], strict=True)
+    )
+    widths = [6.5 * cm, 2.2 * cm, 2.2 * cm, 2.4 * cm, 2.4 * cm]
+    return [
+        _image(charts["categories"]),
+        table(_share_rows(report.categories, w.category, w, "category", earlier), s, widths),
+    ]
+
+
+def _months_section(report: PeriodReport, charts: dict, w: Writer, s) -> list:
+    series = report.series
+    months = list(series.months)
+    by_area = series.by_area
+    names = dict(zip(report.areas["area_id"], report.areas["name"], strict=True))
+    area_ids = list(by_area.columns)
+    rows = [[w("month"), *(names.get(a, a) for a in area_ids), w("total")]]
+    for i, month in enumerate(months):
+        rows.append(
+            [
+                month.strftime("%Y-%m"),
+                *(w.number(by_area[a].iloc[i]) for a in area_ids),
+                w.number(series.total[i]),
+            ]
+        )
+    n = len(area_ids) + 2
+    widths = [2.2 * cm] + [(_WIDTH - 2.2 * cm) / (n - 1)] * (n - 1)
+    note = (
+        "Synpunkter om otrygga platser per månad och område. Sista månaden pågår."
+        if w.lang == "sv"
+        else "Concerns about unsafe places per month and area. The last month is not over."
+    )
+    if not series.partial:
+        note = note.rsplit(".", 2)[0] + "."
+    return [
+        _image(charts["trend"]),
+        Paragraph(pdf_text(note), s["small"]),
+        table(rows, s, widths),
+    ]
+
+
+def _time_section(report: PeriodReport, charts: dict, w: Writer, s) -> list:
     def band(code):
         return BAND_LABELS[code][w.i]
 
@@ -325,14 +195,37 @@ def _time_section(report: PeriodReport, w: _Writer, s) -> list:
         [band(code), *(w.number(v) for v in row)]
         for code, row in zip(bw.index, bw.to_numpy().tolist(), strict=True)
     ]
+    seasons = [[w("season"), w("count"), w("per_month")]] + [
+        [SEASONS[r.code][w.i], w.number(r.count), w.number(r.per_month, 1)]
+        for r in report.seasons.itertuples(index=False)
+    ]
     return [
-        _table(_share_rows(report.time_bands, band, w, "band"), s),
+        _image(charts["band-week"]),
+        table(week, s),
         Spacer(1, 8),
-        _table(week, s),
+        table(_share_rows(report.time_bands, band, w, "band"), s),
+        Spacer(1, 8),
+        table(seasons, s),
     ]
 
 
-def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list:
+def _zone_trend_part(report: PeriodReport, charts: dict, w: Writer, s) -> list:
+    """The zones of the 24-month look-back, with their emerging trend, and their map."""
+    zones = report.zones
+    title = "Zonerna över tid (24 månader)" if w.lang == "sv" else "Zones over time (24 months)"
+    out = [Paragraph(pdf_text(title), s["h3"])]
+    if not len(zones):
+        return [*out, Paragraph(pdf_text(w("no_zones")), s["body"])]
+    if "map-zones" in charts:
+        out.append(_image(charts["map-zones"]))
+    rows = [["#", w("zone"), w("in_period"), w("months_total"), w("trend")]]
+    for i, z in enumerate(zones.itertuples(index=False), start=1):
+        rows.append([i, z.name, w.number(z.count), w.number(z.total), CLASSES[z.trend_class][w.i]])
+    out.append(table(rows, s, [0.8 * cm, 7 * cm, 2.2 * cm, 2.2 * cm, 3.4 * cm], text=(1, 4)))
+    return out
+
+
+def _hotspot_section(report: PeriodReport, charts: dict, w: Writer, s, top: int = 10) -> list:
     out = [Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"])]
     zones = getattr(report.hotspots, "zones", [])[:top]
     if zones:
@@ -350,7 +243,10 @@ def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list
                 ]
             )
         widths = [0.8 * cm, 7.2 * cm, 2.2 * cm, 2.8 * cm, 3.2 * cm]
-        return [*out, _table(rows, s, widths)]
+        out.append(table(rows, s, widths, text=(1, 4)))
+    out += _zone_trend_part(report, charts, w, s)
+    if zones:
+        return out
     cells = report.hotspots.cells.head(top)
     if not len(cells):
         return [*out, Paragraph(pdf_text(w("no_cells")), s["body"])]
@@ -364,11 +260,11 @@ def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list
         )
         where = getattr(r, "place", None) or r.cell
         rows.append([i, where, r.area_name or "–", count, w.number(r.gi_z, 2), label])
-    widths = [0.8 * cm, 3.4 * cm, 4 * cm, 2.2 * cm, 1.8 * cm, 3 * cm]
-    return [*out, _table(rows, s, widths)]
+    widths = [0.8 * cm, 4.2 * cm, 3.6 * cm, 2.4 * cm, 1.6 * cm, 3 * cm]
+    return [*out, Spacer(1, 6), table(rows, s, widths, text=(1, 2, 5))]
 
 
-def _accuracy_section(report: PeriodReport, w: _Writer, s) -> list:
+def _accuracy_section(report: PeriodReport, w: Writer, s) -> list:
     acc = report.accuracy
     if acc is None:
         return [Paragraph(pdf_text(w("no_accuracy")), s["body"])]
@@ -385,25 +281,50 @@ def _accuracy_section(report: PeriodReport, w: _Writer, s) -> list:
                 w.number(r.pei, 2),
             ]
         )
-    return [Paragraph(pdf_text(acc.explanation(w.lang)), s["body"]), _table(rows, s)]
+    # Wide enough for every header on one line ("Träffandel" broke in two before).
+    widths = [4.2 * cm, 1.6 * cm, 1.5 * cm, 2.6 * cm, 2.4 * cm, 1.6 * cm, 1.6 * cm]
+    return [Paragraph(pdf_text(acc.explanation(w.lang)), s["small"]), table(rows, s, widths)]
 
 
-def _suggestion_section(report: PeriodReport, w: _Writer, s) -> list:
-    label = w.category
-    counts = {c: n for c, n in report.suggestion_counts.items() if n}
-    if not counts:
+def _suggestion_section(report: PeriodReport, w: Writer, s) -> list:
+    if not any(report.suggestion_counts.values()):
         return [Paragraph(pdf_text(w("no_suggestions")), s["body"])]
-    if report.suggestions is None:
-        rows = [[w("category"), w("count")]] + [[label(c), w.number(n)] for c, n in counts.items()]
-        return [Paragraph(pdf_text(w("text_hidden")), s["body"]), _table(rows, s)]
-    out = [Paragraph(pdf_text(w("masked")), s["small"])]
-    for code, texts in report.suggestions.items():
-        out.append(Paragraph(pdf_text(f"{label(code)} ({len(texts)})"), s["h3"]))
-        out.extend(Paragraph(pdf_text(t), s["bullet"], bulletText="•") for t in texts)
+    if not report.themes:
+        counts = {c: n for c, n in report.suggestion_counts.items() if n}
+        rows = [[w("category"), w("count")]]
+        rows += [[w.category(c), w.number(n)] for c, n in counts.items()]
+        return [Paragraph(pdf_text(w("text_hidden")), s["body"]), table(rows, s)]
+    out = [Paragraph(pdf_text(w("themes_note")), s["small"])]
+    for code, themes in report.themes.items():
+        rows = [[w("theme"), w("count"), w("quotes")]]
+        for theme in themes:
+            quotes = " · ".join(f"”{q}”" for q in theme.quotes) or "–"
+            rows.append([theme.label, w.number(theme.count), quotes])
+        out.append(
+            KeepTogether(
+                [
+                    Paragraph(
+                        pdf_text(f"{w.category(code)} ({w.number(sum(t.count for t in themes))})"),
+                        s["h3"],
+                    ),
+                    table(rows, s, [6 * cm, 1.6 * cm, 9.4 * cm], text=(2,)),
+                ]
+            )
+        )
     return out
 
 
-def _plan_section(report: PeriodReport, w: _Writer, s) -> list:
+def _figures_section(report: PeriodReport, w: Writer, s) -> list:
+    if not report.figures:
+        return [Paragraph(pdf_text(w("no_figures")), s["body"])]
+    rows = [[w("measure"), w("year"), w("value"), w("source")]]
+    for f in report.figures:
+        value = w.number(f["value"], 0 if float(f["value"]).is_integer() else 1)
+        rows.append([f["measure"], str(f["year"]), f"{value} {f['unit']}".strip(), f["source"]])
+    return [table(rows, s, [6 * cm, 1.4 * cm, 2.4 * cm, 7.2 * cm], text=(3,))]
+
+
+def _plan_section(report: PeriodReport, w: Writer, s) -> list:
     if not report.activities:
         return [Paragraph(pdf_text(w("no_activities")), s["body"])]
     out = []
@@ -422,7 +343,28 @@ def _plan_section(report: PeriodReport, w: _Writer, s) -> list:
     return out
 
 
-def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
+def _analysis_section(report: PeriodReport, names: dict, w: Writer, s) -> list:
+    return [
+        Paragraph(pdf_text(line), s["bullet"], bulletText="•")
+        for line in analysis_sentences(report, names, w.lang)
+    ]
+
+
+def _sources_section(report: PeriodReport, w: Writer, s) -> list:
+    return [
+        Paragraph(f"<b>{pdf_text(title)}.</b> {pdf_text(text)}", s["body"])
+        for title, text in sources_and_limits(report, w.lang)
+    ]
+
+
+def render_pdf(
+    report: PeriodReport,
+    areas,
+    *,
+    lang: Lang = "sv",
+    charts: dict[str, Chart] | None = None,
+    places: gpd.GeoDataFrame | None = None,
+) -> bytes:
     """Render the period report as an A4 PDF.
 
     Parameters
@@ -434,17 +376,25 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
         EPSG:3006.
     lang : {"sv", "en"}, default "sv"
         Language of the headings, labels and sentences.
+    charts : dict of str to Chart, optional
+        The page's charts (:func:`~geoservice.core.reporting.report_charts.report_charts`);
+        drawn here when not given.
+    places : geopandas.GeoDataFrame, optional
+        Named places for the zone map.
 
     Returns
     -------
     bytes
-        The PDF: a title block (period, previous period, date generated and a demo-data
-        warning when the period holds demo concerns), then the sections of
-        :data:`HEADINGS`.
+        The PDF: a title block (period, previous period, the same period a year before,
+        date generated, a demo-data warning and what the period lacks), a summary, then
+        the sections of :data:`HEADINGS`.
     """
     if not isinstance(report, PeriodReport):
         raise ValueError(f"'report' should be a PeriodReport, got {type(report)}")
-    w, s = _Writer(lang), _styles()
+    w, s = Writer(lang), styles()
+    if charts is None:
+        charts = report_charts(report, areas, lang=lang, places=places)
+    names = dict(zip(report.areas["area_id"], report.areas["name"], strict=True))
     period = w.days(report.start, report.end)
     story = [
         Paragraph(pdf_text(w("title")), s["title"]),
@@ -452,26 +402,43 @@ def render_pdf(report: PeriodReport, areas, *, lang: Lang = "sv") -> bytes:
         Paragraph(
             pdf_text(
                 f"{w('period')}: {period} ({w('previous')}: "
-                f"{w.days(report.previous_start, report.previous_end)})"
+                f"{w.days(report.previous_start, report.previous_end)}; {w('year_before')}: "
+                f"{w.days(report.year.start, report.year.end)})"
             ),
             s["body"],
         ),
-        Paragraph(pdf_text(f"{w('generated')}: {report.generated_on.isoformat()}"), s["body"]),
+        Paragraph(
+            pdf_text(f"{w('generated')}: {format_day(report.generated_on, w.lang)}"), s["body"]
+        ),
     ]
-    if report.demo:
+    all_demo = report.coverage is not None and report.coverage.demo == report.totals.count
+    if report.demo and not all_demo:  # when all are, the notes below say so
         story.append(Paragraph(pdf_text(w("demo")), s["warning"]))
-    sections = (
-        ("summary", _summary(report, w, s)),
-        ("areas", _area_section(report, areas, w, s)),
-        ("categories", [_table(_share_rows(report.categories, w.category, w, "category"), s)]),
-        ("time", _time_section(report, w, s)),
-        ("hotspots", _hotspot_section(report, w, s)),
-        ("accuracy", _accuracy_section(report, w, s)),
-        ("suggestions", _suggestion_section(report, w, s)),
-        ("plan", _plan_section(report, w, s)),
-    )
-    for key, flowables in sections:
-        story += [Paragraph(pdf_text(w(key)), s["h1"]), *flowables, Spacer(1, 6)]
+    for note in missing_notes(report, lang):
+        story.append(Paragraph(pdf_text(note), s["warning"]))
+
+    def heading(key: str, level: str = "h1") -> Paragraph:
+        return Paragraph(pdf_text(w(key)), s[level])
+
+    def section(key: str, flowables: list, level: str = "h2", above: str | None = None) -> list:
+        # A heading never ends a page alone: it keeps its first chart, table or paragraph
+        # (and the part heading above it, if any).
+        first = [heading(above)] if above else []
+        first += [heading(key, level), *flowables[:1]]
+        return [KeepTogether(first), *flowables[1:]]
+
+    story += section("summary", _summary(report, w, s), "h1")
+    story += section("areas", _area_section(report, areas, w, s), above="mapping")
+    story += section("categories", _category_section(report, charts, w, s))
+    story += section("months", _months_section(report, charts, w, s))
+    story += section("time", _time_section(report, charts, w, s))
+    story += section("hotspots", _hotspot_section(report, charts, w, s))
+    story += section("plan", _plan_section(report, w, s), above="other")
+    story += section("figures", _figures_section(report, w, s))
+    story += section("suggestions", _suggestion_section(report, w, s))
+    story += section("analysis", _analysis_section(report, names, w, s), "h1")
+    story += section("accuracy", _accuracy_section(report, w, s))
+    story += section("sources", _sources_section(report, w, s), "h1")
 
     footer = _plain(f"{w('service')} – {w('title')} {period}")
 

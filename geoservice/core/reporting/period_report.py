@@ -16,17 +16,23 @@ Counts
     and the predictive accuracy are about unsafe places (``kind == "unsafe"``), as the
     rest of the service. The area table counts concerns by their stored ``area_id``.
 Hotspots
-    Gi* (:func:`~geoservice.core.analysis.hotspots.compute_hotspots`) on this period's unsafe
-    concerns over the given study area. Listed cells are the hot cells, strongest first;
-    without significance, the cells holding at least ``k`` concerns, most first.
+    :func:`~geoservice.core.analysis.hotspots.compute_hotspots` on this period's unsafe
+    concerns over the given study area. Listed cells are the hot cells, most concerns
+    first, then highest Gi* z; without significance, the cells holding at least ``k``
+    concerns, most first. Neighbouring hot cells make the period's hot zones
+    (:func:`~geoservice.core.analysis.zones.hot_zones`).
 Predictive accuracy
     Last period's maps judged on this period's concerns (A = previous period, B = this
     period), at 1 % and 5 % of the study area (:mod:`geoservice.core.analysis.accuracy`).
 Suggestions
     The residents' answers to the dialogue question, from concerns of either kind in the
-    period, grouped by category and masked with
-    :func:`~geoservice.core.privacy.masking.mask_personal_data`. Roles that may not read free
-    text (BRÅ, SPEC §3) get the number per category only.
+    period, grouped into themes per category
+    (:func:`~geoservice.core.reporting.themes.themes_by_category`) with counts and up to two
+    masked quotes per theme, never linked to a point or a time; answers a moderator hid
+    from the council are counted but not quoted.
+Time
+    Months, the same period a year earlier, seasons and the hot zones' emerging trend:
+    :mod:`geoservice.core.reporting.timeseries`.
 """
 
 from __future__ import annotations
@@ -54,15 +60,27 @@ from geoservice.core.analysis.hexgrid import cell_centres, cells_for_points
 from geoservice.core.analysis.hotspots import compute_hotspots, one_voice_per_place
 from geoservice.core.analysis.zones import hot_zones, voice_table
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, SAFE_REASON_CODES, TIME_BANDS
-from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE
+from geoservice.core.reporting.themes import Theme, themes_by_category
+from geoservice.core.reporting.timeseries import (
+    MonthlySeries,
+    YearComparison,
+    ZoneInput,
+    compare_with_year_before,
+    monthly_series,
+    season_table,
+    year_before,
+    zone_trends,
+)
 
 __all__ = [
     "ACTIVITY_KEYS",
     "BAND_LABELS",
     "RESPONSIBLE",
     "ACTIVITY_STATUSES",
+    "FIGURE_KEYS",
     "AccuracySummary",
+    "Coverage",
     "HotspotSummary",
     "PeriodReport",
     "Totals",
@@ -105,6 +123,9 @@ ACTIVITY_KEYS: tuple[str, ...] = (
     "followup_en",
 )
 """Keys every activity dict must have."""
+
+FIGURE_KEYS: tuple[str, ...] = ("measure", "year", "value", "unit", "source", "note")
+"""Keys of a figure added by hand (``note`` may be None)."""
 
 _CATEGORY_LABELS = {c.code: (c.label_sv, c.label_en) for c in CATEGORIES}
 
@@ -198,6 +219,39 @@ class AccuracySummary:
         return self.explanation_sv if lang == "sv" else self.explanation_en
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What the period's data hold, for "Källor och begränsningar" and empty periods.
+
+    Attributes
+    ----------
+    first_concern : datetime.date or None
+        Local day of the first concern the service holds at all (any period); None when
+        it holds none.
+    removed : int
+        The period's concerns moderation removed (spam, duplicates, not relevant).
+    area_precision : int
+        Kept unsafe concerns placed on a whole area, not a point: in the area table,
+        never in hot spots or zones.
+    imported : int
+        Kept concerns imported from earlier dialogue rounds (``source == "import"``).
+    demo : int
+        Kept concerns that are demo data.
+    suggestions : int
+        Answers to the dialogue question in the period.
+    hidden_quotes : int
+        Of those, answers a moderator hid from the council.
+    """
+
+    first_concern: dt.date | None
+    removed: int
+    area_precision: int
+    imported: int
+    demo: int
+    suggestions: int
+    hidden_quotes: int
+
+
 @dataclass(frozen=True, eq=False)
 class PeriodReport:
     """Every figure of one *lägesbild*; see the module docstring for definitions.
@@ -228,11 +282,25 @@ class PeriodReport:
         None when the study area or the previous period is empty.
     suggestion_counts : dict of str to int
         Suggestions per category code, every code present.
-    suggestions : dict of str to tuple of str, or None
-        Masked suggestions per category code (categories with any), oldest first; None
-        when free text was not asked for.
+    themes : dict of str to list of Theme
+        The suggestions' themes per category code (categories with any), largest first;
+        empty when quotes were not asked for (a theme's label is a wording too).
     activities : tuple of dict
         The action plan's activities as given, keys :data:`ACTIVITY_KEYS`.
+    series : MonthlySeries
+        Unsafe concerns per local month for the ``months`` months ending with ``end``'s.
+    year : YearComparison
+        This period's unsafe concerns against the same days a year earlier.
+    seasons : pandas.DataFrame
+        :func:`~geoservice.core.reporting.timeseries.season_table` of ``series``.
+    zones : pandas.DataFrame
+        One row per hot zone given: ``zone_id``, ``name``, ``cells``, ``count`` (unsafe
+        concerns of the period in the zone), ``total`` (over ``series``), ``trend_class``,
+        ``p``, ``slope`` and ``monthly`` (tuple of counts over the months of ``series``
+        from the service's first month on); most concerns in the period first.
+    figures : tuple of dict
+        Figures added by hand (keys :data:`FIGURE_KEYS`), by measure and year.
+    coverage : Coverage
     """
 
     start: dt.date
@@ -251,8 +319,19 @@ class PeriodReport:
     hotspots: HotspotSummary
     accuracy: AccuracySummary | None
     suggestion_counts: dict[str, int]
-    suggestions: dict[str, tuple[str, ...]] | None
-    activities: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    themes: dict[str, list[Theme]]
+    activities: tuple[dict[str, Any], ...]
+    series: MonthlySeries
+    year: YearComparison
+    seasons: pd.DataFrame
+    zones: pd.DataFrame
+    figures: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    coverage: Coverage | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the period holds no kept concern at all."""
+        return self.totals.count == 0
 
 
 def local_day_bounds(start: dt.date, end: dt.date) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -430,7 +509,9 @@ def _accuracy_summary(previous: pd.DataFrame, current: pd.DataFrame, study_cells
     )
 
 
-def _suggestions(period: pd.DataFrame) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+def _suggestion_themes(
+    period: pd.DataFrame, hidden: set[str], quotes: bool
+) -> tuple[dict[str, int], dict[str, list[Theme]], int]:
     text = period["suggestion"].where(period["suggestion"].notna(), "").astype(str).str.strip()
     given = period.loc[text != ""].assign(suggestion=text[text != ""])
     given = given.sort_values("created_at", kind="stable")
@@ -438,14 +519,60 @@ def _suggestions(period: pd.DataFrame) -> tuple[dict[str, int], dict[str, tuple[
     safe = tuple(code for code in SAFE_REASON_CODES if (given["category"] == code).any())
     codes = CATEGORY_CODES + safe
     counts = {code: int((given["category"] == code).sum()) for code in codes}
-    grouped = {
-        code: tuple(
-            mask_personal_data(s) for s in given.loc[given["category"] == code, "suggestion"]
+    flags = given["id"].astype(str).isin(hidden).tolist() if "id" in given else []
+    themes = themes_by_category(
+        given["suggestion"].tolist(),
+        given["category"].tolist(),
+        hidden=flags,
+        codes=codes,
+    )
+    # A theme's label is a wording too: without quotes, no themes, counts only.
+    return counts, themes if quotes else {}, int(sum(flags))
+
+
+def _check_figures(figures: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    out = []
+    for i, figure in enumerate(figures):
+        if not isinstance(figure, Mapping):
+            raise ValueError(f"figure {i} should be a dict, got {type(figure)}")
+        missing = [key for key in FIGURE_KEYS if key not in figure]
+        if missing:
+            raise ValueError(f"figure {i} is missing key(s): {', '.join(missing)}")
+        out.append(dict(figure))
+    return tuple(sorted(out, key=lambda f: (str(f["measure"]), int(f["year"]))))
+
+
+def _zone_table(
+    unsafe: pd.DataFrame,
+    zones: Sequence[ZoneInput],
+    series: MonthlySeries,
+    bounds,
+    end,
+    since: dt.date | None,
+) -> pd.DataFrame:
+    columns = ["zone_id", "name", "cells", "count", "total", "trend_class", "p", "slope"]
+    rows = []
+    in_period = filter_reports(unsafe, *bounds, kind=None)
+    points = in_period.loc[in_period["precision"] != "area"]
+    cells = cells_for_points(points["lat"].to_numpy(), points["lon"].to_numpy())
+    for zone, counts, trend in zone_trends(unsafe, zones, series, end=end, since=since):
+        rows.append(
+            {
+                "zone_id": zone.zone_id,
+                "name": zone.name,
+                "cells": int(np.asarray(zone.cells).size),
+                "count": int(np.isin(cells, np.asarray(zone.cells, dtype=np.uint64)).sum()),
+                "total": int(counts.sum()),
+                "trend_class": trend.trend_class,
+                "p": trend.p,
+                "slope": trend.slope,
+                "monthly": tuple(int(c) for c in counts),
+            }
         )
-        for code in codes
-        if counts[code]
-    }
-    return counts, grouped
+    table = pd.DataFrame(rows, columns=[*columns, "monthly"])
+    return table.sort_values(["count", "total"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
 
 
 def build_period_report(
@@ -460,6 +587,11 @@ def build_period_report(
     k: int,
     lang: Lang = "sv",
     generated_on: dt.date | None = None,
+    zones: Sequence[ZoneInput] = (),
+    figures: Sequence[Mapping[str, Any]] = (),
+    hidden_quotes: Sequence[str] = (),
+    first_concern: dt.date | None = None,
+    months: int = 24,
     places=None,
 ) -> PeriodReport:
     """Build the *lägesbild* for the local days ``start`` to ``end``.
@@ -468,7 +600,8 @@ def build_period_report(
     ----------
     df : pandas.DataFrame
         **All** concerns (:data:`~geoservice.core.analysis.aggregate.REPORT_COLUMNS` and
-        ``suggestion``), so that the previous period can be taken from it too.
+        ``suggestion``) from the earliest of the previous period, the same period a year
+        earlier and the ``months`` months ending with ``end``'s, up to ``end``.
     areas : geopandas.GeoDataFrame
         Areas with ``id``, ``name``, ``population`` and geometry (its CRS is honoured;
         EPSG:4326 when unset).
@@ -480,8 +613,8 @@ def build_period_report(
         Action-plan activities with the keys :data:`ACTIVITY_KEYS`, follow-up sentences
         already written by the caller.
     include_suggestions : bool
-        Include the (masked) suggestion texts; False for roles that may not read free
-        text, which get the count per category only.
+        Group the suggestions into themes with labels and quotes (masked, never with a
+        point or a time); False gives the count per category only.
     k : int
         Smallest cell count shown for a hex cell; a hex cell is nearly a point, so a
         count below ``k`` is printed as "fewer than k", and without significance only
@@ -490,6 +623,17 @@ def build_period_report(
         Language of the labels in the tables.
     generated_on : datetime.date, optional
         Date printed on the report; today in Mellerud by default.
+    zones : sequence of ZoneInput, optional
+        Hot zones of the look-back, followed month by month (emerging trend).
+    figures : sequence of dict, optional
+        Figures added by hand for "Annan information", keys :data:`FIGURE_KEYS`.
+    hidden_quotes : sequence of str, optional
+        Ids of concerns whose suggestion a moderator hid from the council.
+    first_concern : datetime.date, optional
+        Local day of the first concern the service holds (for "before the service
+        existed"); None when it holds none.
+    months : int, default 24
+        Length of the monthly series.
     places : Gazetteer, optional
         Names the hot zones and listed cells (:mod:`geoservice.core.places.gazetteer`).
 
@@ -518,6 +662,8 @@ def build_period_report(
     if not isinstance(include_suggestions, bool):
         raise ValueError(f"'include_suggestions' should be a bool, got {include_suggestions!r}")
     checked_activities = _check_activities(activities)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ValueError(f"'months' should be a positive int, got {months!r}")
     days = end - start + dt.timedelta(days=1)
     previous_start, previous_end = start - days, start - dt.timedelta(days=1)
     bounds = local_day_bounds(start, end)
@@ -538,7 +684,30 @@ def build_period_report(
         unsafe=len(current),
         safe=int((period["kind"] == "safe").sum()),
     )
-    suggestion_counts, grouped = _suggestions(period)
+    suggestion_counts, themes, hidden_count = _suggestion_themes(
+        period, {str(h) for h in hidden_quotes}, include_suggestions
+    )
+    area_ids = [str(a) for a in areas["id"]]
+    unsafe = active.loc[active["kind"] == "unsafe"]
+    series = monthly_series(
+        unsafe, end=end, categories=CATEGORY_CODES, area_ids=area_ids, months=months
+    )
+    earlier = filter_reports(
+        unsafe, *local_day_bounds(year_before(start), year_before(end)), kind=None
+    )
+    year = compare_with_year_before(
+        current, earlier, start=start, end=end, categories=CATEGORY_CODES, area_ids=area_ids
+    )
+    in_period = filter_reports(df, *bounds, kind=None)
+    coverage = Coverage(
+        first_concern=first_concern,
+        removed=len(in_period) - len(period),
+        area_precision=int((current["precision"] == "area").sum()),
+        imported=int((period["source"] == "import").sum()),
+        demo=int(period["is_demo"].eq(True).sum()),
+        suggestions=int(sum(suggestion_counts.values())),
+        hidden_quotes=hidden_count,
+    )
     if generated_on is None:
         generated_on = pd.Timestamp.now(tz=PUBLIC_TIME_ZONE).date()
     return PeriodReport(
@@ -562,6 +731,12 @@ def build_period_report(
         hotspots=_hotspot_summary(current, areas, study_cells, k, previous, places),
         accuracy=_accuracy_summary(previous, current, study_cells),
         suggestion_counts=suggestion_counts,
-        suggestions=grouped if include_suggestions else None,
+        themes=themes,
         activities=checked_activities,
+        series=series,
+        year=year,
+        seasons=season_table(series),
+        zones=_zone_table(unsafe, zones, series, bounds, end, first_concern),
+        figures=_check_figures(figures),
+        coverage=coverage,
     )

@@ -107,13 +107,19 @@ def test_swedish_headings_in_order(swedish):
     headings = [
         "Lägesbild",
         "Sammanfattning",
+        "1 Kartläggning",
         "Per område",
         "Per kategori",
-        "Tid på dygnet",
-        "Hotspots",
-        "Träffsäkerhet",
-        "Invånarnas förslag",
+        "Över tid",
+        "Tid på dygnet, veckodel och årstid",
+        "Hotspots och zoner",
+        "2 Annan information",
         "Åtgärdsplan",
+        "Andra källor",
+        "Invånarnas förslag",
+        "3 Analys",
+        "Träffsäkerhet",
+        "Källor och begränsningar",
     ]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)
@@ -155,7 +161,7 @@ def test_action_plan_and_minus_sign(swedish):
     assert "(-40 %)" in text and "\u2212" not in text
 
 
-def test_bra_variant_prints_counts_not_text():
+def test_without_quotes_prints_counts_only():
     _, text = pdf_text_of(render_pdf(report(include_suggestions=False), AREAS))
     assert "Förslagens text visas inte" in text
     assert "[telefonnummer dolt]" not in text and "lamporna" not in text
@@ -171,13 +177,17 @@ def test_english_variant():
     for heading in (
         "Situation report",
         "Summary",
+        "1 Mapping",
         "By area",
         "By category",
-        "Time of day",
-        "Hotspots",
-        "Predictive accuracy",
-        "Residents' suggestions",
+        "Over time",
+        "Hotspots and zones",
+        "2 Other information",
         "Action plan",
+        "Residents' suggestions",
+        "3 Analysis",
+        "Predictive accuracy",
+        "Sources and limitations",
     ):
         assert heading in text
     assert "Poor lighting, dark places" in text

@@ -176,23 +176,33 @@ def test_english_labels():
     assert report.time_bands.set_index("code").loc["night", "label"] == "Night (22–06)"
 
 
-def test_suggestions_are_grouped_by_category_and_masked(report):
-    assert report.suggestions == {
-        "lighting": (
-            "Ring mig på [telefonnummer dolt] om lampan",
-            "Mejla [e-post dold]",
-            "Behåll belysningen",
-        ),
-        "drugs": ("Han har personnummer [personnummer dolt]",),
-    }
+def test_suggestions_are_themes_per_category_with_masked_quotes(report):
+    lighting = report.themes["lighting"]
+    assert sum(t.count for t in lighting) == 3
+    quotes = [q for t in lighting for q in t.quotes] + [t.label for t in lighting]
+    assert "Ring mig på [telefonnummer dolt] om lampan" in quotes
+    assert not any(PHONE in q or EMAIL in q for q in quotes)
+    [drugs] = report.themes["drugs"]
+    assert drugs.quotes == ("Han har personnummer [personnummer dolt]",)
+    assert list(report.themes) == ["drugs", "lighting"]  # the categories' order, with answers
     assert report.suggestion_counts["lighting"] == 3
     assert report.suggestion_counts["drugs"] == 1
     assert sum(report.suggestion_counts.values()) == 4
+    assert report.coverage.suggestions == 4
 
 
-def test_bra_variant_has_counts_but_no_free_text():
+def test_a_hidden_answer_is_counted_but_not_quoted():
+    df = concerns(*KNOWN)
+    hidden = df.loc[df["suggestion"].fillna("").str.contains("personnummer"), "id"].tolist()
+    report = build(df, hidden_quotes=hidden)
+    [drugs] = report.themes["drugs"]
+    assert drugs.count == 1 and drugs.quotes == ()
+    assert report.coverage.hidden_quotes == 1
+
+
+def test_without_quotes_there_are_counts_only():
     report = build(include_suggestions=False)
-    assert report.suggestions is None
+    assert report.themes == {}
     assert report.suggestion_counts["lighting"] == 3
     exported = json.dumps(tables_as_csv(report)) + json.dumps(hotspots_geojson(report))
     assert "lampan" not in exported and "[e-post dold]" not in exported
@@ -279,7 +289,18 @@ def read_csv(text: str) -> list[list[str]]:
 
 def test_csv_tables(report):
     tables = tables_as_csv(report)
-    assert set(tables) == {"areas", "categories", "time_bands", "band_week", "accuracy"}
+    assert set(tables) == {
+        "areas",
+        "categories",
+        "months",
+        "year",
+        "time_bands",
+        "band_week",
+        "seasons",
+        "zones",
+        "themes",
+        "accuracy",
+    }
     areas = read_csv(tables["areas"])
     assert areas[0][:4] == ["area_id", "name", "population", "count"]
     assert areas[1][:5] == ["centrum", "Centrum", "2000", "4", "2.0"]

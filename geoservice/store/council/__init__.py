@@ -1,0 +1,1 @@
+"""What the council's lägesbild keeps besides concerns: figures added by hand, hidden quotes."""
