@@ -3,8 +3,9 @@
 Uncached: the data version is bumped before each request, so the answer is recomputed
 from the database (voices per cell, category, band and week part counted by SQL with one
 voice per place; the study area of the last three years; Gi*, the local-background test
-and FDR; hot zones with their previous period and gazetteer names; the GeoJSON). Cached: repeated requests while nothing changed. The named
-baseline, in the same run, is the field's reference for the statistic alone:
+and FDR; hot zones with their previous period and gazetteer names; the GeoJSON). Cached:
+repeated requests while nothing changed. The named baseline, in the same run, is the
+field's reference for the statistic alone:
 ``esda.G_Local(star=True, transform="B", permutations=999)`` on the same cell counts.
 Run: ``.venv/bin/python bench/hotspots_api.py [--count N]``.
 """
