@@ -282,3 +282,8 @@ def _set_cell(_mapper, _connection, report: Report) -> None:
     """Keep ``cell`` in step with the point for every ORM write."""
     if report.lat is not None and report.lon is not None:
         report.cell = cell_of(report.lat, report.lon)
+
+
+# Tables of their own packages, on the same metadata (issue 18: partners and walks).
+from geoservice.store.events import models as _event_models  # noqa: E402, F401
+from geoservice.store.walks import models as _walk_models  # noqa: E402, F401
