@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
+from geoservice.core.categories import CATEGORY_CODES, EVENT_SOURCES, KINDS, STATUSES, TIME_BANDS
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.web.insight import FilterRejected
 
@@ -22,6 +22,8 @@ class StaffFilter:
     kind: str | None = None
     weekend: bool | None = None
     status: str | None = None
+    # Issue 18: residents' concerns, partners' event reports, or both.
+    source: str = "residents"
 
     @property
     def start_utc(self) -> datetime:
@@ -39,6 +41,8 @@ class StaffFilter:
                 query[name] = getattr(self, name)
         if self.weekend is not None:
             query["weekend"] = "true" if self.weekend else "false"
+        if self.source != "residents":
+            query["source"] = self.source
         return query
 
 
@@ -68,7 +72,10 @@ def _code(args, name: str, options, errors: dict[str, str]) -> str | None:
 
 
 def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) -> StaffFilter:
-    """Read ``from, to, category, time_of_day, kind, weekend, status``; default: last 90 days."""
+    """Read ``from, to, category, time_of_day, kind, weekend, status, source``; last 90 days.
+
+    ``source`` (issue 18): ``residents`` (the default), ``partners`` or ``both``.
+    """
     today = today or datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
     start = _day(args.get("from"), today - timedelta(days=89), "from", errors)
@@ -90,6 +97,7 @@ def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) ->
         kind=_code(args, "kind", KINDS, errors),
         weekend=weekend,
         status=_code(args, "status", STATUSES, errors),
+        source=_code(args, "source", EVENT_SOURCES, errors) or "residents",
     )
     if errors:
         raise FilterRejected(errors)

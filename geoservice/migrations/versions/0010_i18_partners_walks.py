@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("done_on", sa.Date(), nullable=True),
         sa.Column("recorded_by", sa.String(64), nullable=False),
     )
     op.create_index("ix_walk_observations_walk_id", "walk_observations", ["walk_id"])

@@ -59,4 +59,5 @@ class WalkObservation(Base):
     deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    done_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(64), nullable=False)
