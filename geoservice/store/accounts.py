@@ -191,6 +191,7 @@ AUDITABLE_FILTERS = frozenset(
         "page",
         "cold",
         "format",
+        "source",
     }
 )
 

@@ -86,7 +86,7 @@ def events_as_reports(events: pd.DataFrame) -> pd.DataFrame:
     local = moment.dt.tz_convert(LOCAL_ZONE)
     known = (span <= pd.Timedelta(hours=_BAND_SPAN_HOURS)).to_numpy()
     hours = local.dt.hour.to_numpy() if len(events) else np.array([], dtype=int)
-    weekdays = local.dt.weekday.to_numpy() if len(events) else np.array([], dtype=int)
+    weekdays = local.dt.day_of_week.to_numpy() if len(events) else np.array([], dtype=int)
     out["id"] = events["id"].astype(str)
     out["created_at"] = moment
     out["lon"] = events["lon"].astype(float)
