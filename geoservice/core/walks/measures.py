@@ -82,11 +82,10 @@ def nearby_before_after(
     if len(reports):
         x, y = _TO_METRES.transform(reports["lon"].to_numpy(), reports["lat"].to_numpy())
         near = np.hypot(np.asarray(x) - x0, np.asarray(y) - y0) <= radius_m
-        times = pd.to_datetime(reports["created_at"], utc=True).to_numpy()
     else:
         near = np.zeros(0, dtype=bool)
-        times = np.array([], dtype="datetime64[ns]")
-    b0, s, a1 = (_midnight(d).to_datetime64() for d in (before_start, start, after_end))
-    before = int(np.sum(near & (times >= b0) & (times < s)))
-    after = int(np.sum(near & (times >= s) & (times < a1)))
+    times = pd.to_datetime(pd.Series(reports["created_at"]), utc=True).reset_index(drop=True)
+    b0, s, a1 = (_midnight(d) for d in (before_start, start, after_end))
+    before = int(np.sum(near & ((times >= b0) & (times < s)).to_numpy()))
+    after = int(np.sum(near & ((times >= s) & (times < a1)).to_numpy()))
     return NearbyFollowUp(before_start, start, after_end, before, after, radius_m)

@@ -193,6 +193,8 @@ def add(walk_id: int):
     """Store an observation; the photo is re-encoded without any metadata first."""
     # A phone photo is larger than the service's usual body limit: this view alone allows it.
     request.max_content_length = MAX_PHOTO_BYTES + 256 * 1024
+    if request.content_length and request.content_length > request.max_content_length:
+        abort(413)  # before any of the body is read or spooled to a file
     csrf.protect()
     walk = _walk_or_404(walk_id)
     values = request.form.to_dict()
@@ -358,7 +360,7 @@ def protocol_pdf_bytes(walk: Walk) -> bytes:
                 )
             ],
             rows,
-            widths=(1, 5.2, 4.2, 2.6, 2.2, 1.8),
+            widths=(0.8, 4.4, 4.1, 3.1, 2.2, 2.4),
         )
     ]
     title = _("Protokoll från trygghetsvandring: %(title)s", title=walk.title)
