@@ -148,6 +148,7 @@ Locate = Callable[[float, float], "str | None"]
 NamedPlace = Callable[[str], "tuple[float, float, str] | None"]
 ErrorKey = Callable[[int, str], str]
 
+_YEARS = (2000, 2100)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)")
 
@@ -163,6 +164,8 @@ def _form_moment(raw_date: Any, raw_time: Any) -> tuple[datetime | None, bool, s
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
+        return None, False, "bad_date"
+    if not _YEARS[0] <= day.year <= _YEARS[1]:
         return None, False, "bad_date"
     if not time_text:
         return datetime.combine(day, time(0), LOCAL_ZONE), False, None
@@ -182,6 +185,9 @@ def _api_moment(raw: Any) -> tuple[datetime | None, str | None]:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
+        return None, "bad_moment"
+    if not _YEARS[0] <= moment.year <= _YEARS[1]:
+        # Far from now anyway, and beyond the range a time zone can be applied to.
         return None, "bad_moment"
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL_ZONE)
@@ -251,10 +257,10 @@ def _when(
     return start, end, errors
 
 
-def _types(value: Any) -> tuple[tuple[str, ...], str | None]:
+def _types(value: Any, from_form: bool) -> tuple[tuple[str, ...], str | None]:
     if value is None or value == "" or value == []:
         return (), "types_missing"
-    if isinstance(value, str):
+    if isinstance(value, str) and from_form:
         value = [value]
     if not isinstance(value, list | tuple):
         return (), "not_a_list"
@@ -293,6 +299,10 @@ def _one_event(
     area_id = place_name = None
     has_point = not (data.get("lat") in (None, "") and data.get("lon") in (None, ""))
     raw_place = data.get("place")
+    if raw_place not in (None, "") and (not isinstance(raw_place, str) or len(raw_place) > 120):
+        # Checked even when a point decides the place: nothing malformed is let through.
+        errors["place"] = "not_text" if not isinstance(raw_place, str) else "unknown_place"
+        raw_place = None
     if has_point:
         parsed_lat = _coordinate(data.get("lat"), from_form=from_form)
         parsed_lon = _coordinate(data.get("lon"), from_form=from_form)
@@ -314,22 +324,20 @@ def _one_event(
             if area_id is None:
                 errors["lat"] = "outside"
     elif raw_place not in (None, ""):
-        found = named_place(raw_place.strip()) if isinstance(raw_place, str) else None
-        if isinstance(raw_place, str) and len(raw_place) > 120:
-            found = None
+        found = named_place(raw_place.strip())
         if found is None:
-            errors["place"] = "unknown_place" if isinstance(raw_place, str) else "not_text"
+            errors["place"] = "unknown_place"
         else:
             lon, lat, place_name = found
             area_id = locate(lon, lat)
             if area_id is None:
                 errors["place"] = "outside"
-    else:
+    elif "place" not in errors:
         errors["place"] = "place_missing"
 
     start, end, when_errors = _when(data, from_form, now)
     errors.update(when_errors)
-    types, code = _types(data.get("types"))
+    types, code = _types(data.get("types"), from_form)
     if code:
         errors["types"] = code
     seriousness, code = _seriousness(data.get("seriousness"), from_form)

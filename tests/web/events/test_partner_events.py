@@ -127,7 +127,7 @@ def test_last_nights_graffiti_in_one_go(app, client, login):
     response, data = post_form(client, form_event(description="Klotter på gavel, hus 4"))
     assert response.status_code == 303 and "sparade=1" in response.headers["Location"]
     listing = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "1 händelse är sparad" in listing and "Klotter på gavel, hus 4" in listing
+    assert "Tack! Händelsen är sparad." in listing and "Klotter på gavel, hus 4" in listing
     # The same form sent again (a double tap) stores nothing new.
     assert client.post("/personal/handelse", data=data).status_code == 303
     assert count_events(app) == 1
