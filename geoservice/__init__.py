@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
         open311,
         openapi,
         patrol,
+        places,
         promise,
         public,
         report,
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_maps.bp)
     app.register_blueprint(promise.bp)
     app.register_blueprint(patrol.bp)
+    app.register_blueprint(places.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(report.bp)

@@ -397,6 +397,95 @@ def import_reports_command(path: Path, dry_run: bool, skip_invalid: bool) -> Non
     click.echo(f"Imported {added} concerns (source 'import'); {existing} were already stored.")
 
 
+@click.group("places")
+def places_group() -> None:
+    """The named places (gazetteer) that name hot zones and patrol stops."""
+
+
+@places_group.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--replace",
+    "mode",
+    flag_value="replace",
+    help="Use only the places in PATH.",
+)
+@click.option(
+    "--extend",
+    "mode",
+    flag_value="extend",
+    default=True,
+    help="Add PATH's places to those in force; same names are replaced (default).",
+)
+@click.option("--layer", help="GeoPackage layer (the first one when left out).")
+@click.option("--name-field", help="Field holding the name (guessed: name, namn).")
+@click.option("--kind-field", help="Field holding the kind (guessed: kind, typ).")
+@click.option("--radius-field", help="Field holding the reach in metres (guessed: radius_m).")
+@click.option("--crs", help="CRS of a CSV's x/y columns, e.g. EPSG:3006.")
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+@with_appcontext
+def places_import(path, mode, layer, name_field, kind_field, radius_field, crs, dry_run) -> None:
+    """Replace or extend the named places with PATH (GeoJSON, CSV or GeoPackage; any CRS)."""
+    from geoservice.core.places.gazetteer import GazetteerError
+    from geoservice.core.places.place_import import read_places_file
+    from geoservice.store.db import session_scope
+    from geoservice.store.places.gazetteer import PlacesError, save_places
+
+    try:
+        places = read_places_file(
+            path,
+            layer=layer,
+            name_field=name_field,
+            kind_field=kind_field,
+            radius_field=radius_field,
+            crs=crs,
+        )
+    except GazetteerError as exc:
+        raise click.ClickException(str(exc)) from None
+    kinds = places["kind"].value_counts()
+    click.echo(
+        f"{len(places)} places read from {path.name}: "
+        + ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    try:
+        with session_scope(current_app) as session:
+            count = save_places(session, places, mode=mode, imported_by=os.environ.get("USER"))
+    except (PlacesError, GazetteerError) as exc:
+        raise click.ClickException(f"nothing was changed: {exc}") from None
+    click.echo(f"{count} named places are now in use ({mode}).")
+
+
+@places_group.command("reset")
+@with_appcontext
+def places_reset() -> None:
+    """Remove the imported places; the shipped starter set is used again."""
+    from geoservice.store.db import session_scope
+    from geoservice.store.places.gazetteer import reset_places
+
+    with session_scope(current_app) as session:
+        removed = reset_places(session)
+    click.echo(f"Removed {removed} imported places; the shipped set is in use.")
+
+
+@places_group.command("list")
+@with_appcontext
+def places_list() -> None:
+    """List the named places in use."""
+    from geoservice.store.db import session_scope
+    from geoservice.store.places.gazetteer import current_gazetteer, stored_place_count
+
+    with session_scope(current_app) as session:
+        gazetteer = current_gazetteer(session)
+        origin = "imported" if stored_place_count(session) else "shipped starter set"
+    click.echo(f"{len(gazetteer)} places ({origin}):")
+    for row in gazetteer.places.itertuples():
+        approx = " (approximate)" if row.approximate else ""
+        click.echo(f"  {row.name} – {row.kind}, reach {row.radius_m:g} m{approx}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (
@@ -411,5 +500,6 @@ def init_app(app: Flask) -> None:
         import_boundaries_command,
         boundaries_group,
         import_reports_command,
+        places_group,
     ):
         app.cli.add_command(command)

@@ -162,6 +162,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "PATROL_LOOKBACK_MONTHS",
+        12,
+        "How many months back the patrol plan looks by default (a rolling year, as analysts "
+        "plan); the page offers other look-backs.",
+        _parse_positive_int,
+    ),
+    Setting(
         "PATROL_START",
         (58.7005, 12.4535),
         "Where patrol routes start, as `lat,lon` (default: Mellerud town centre).",

@@ -26,3 +26,8 @@ def templates_dir() -> Path:
 def boundaries_dir() -> Path:
     """Return the folder holding the shipped boundary files."""
     return _shipped("data/boundaries")
+
+
+def places_dir() -> Path:
+    """Return the folder holding the shipped gazetteer (named places)."""
+    return _shipped("data/places")

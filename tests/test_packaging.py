@@ -22,6 +22,7 @@ def test_wheel_contains_the_shipped_files_and_serves_from_them(tmp_path):
         "geoservice/templates/public/index.html",
         "geoservice/data/boundaries/mellerud_outline.geojson",
         "geoservice/data/boundaries/mellerud_valdistrikt_2022.geojson",
+        "geoservice/data/places/mellerud_gazetteer.geojson",
         "geoservice/translations/en/LC_MESSAGES/messages.mo",
         "geoservice/migrations/env.py",
         "geoservice/static/css/site.css",

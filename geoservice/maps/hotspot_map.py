@@ -72,6 +72,7 @@ def hotspot_map(
     *,
     layers: set[str],
     hexes: dict,
+    zones: dict | None = None,
     density_image: np.ndarray | None,
     density_bounds,
     points: np.ndarray | None,
@@ -87,7 +88,10 @@ def hotspot_map(
     Parameters
     ----------
     hexes : dict
-        GeoJSON of hex cells with ``hotspot_class``, ``count`` and ``gi_z``.
+        GeoJSON of hex cells with ``hotspot_class``, ``count``, ``gi_z`` and ``label``.
+    zones : dict, optional
+        GeoJSON of hot-zone outlines with ``label`` (rank and name) and ``rank``; drawn
+        over the cells with the hotspot layer, and the map opens on them.
     density_image, density_bounds
         RGBA array and ((south, west), (north, east)) from ``DensitySurface.rgba_image``.
     points : numpy.ndarray, optional
@@ -129,12 +133,21 @@ def hotspot_map(
             name=layer_names["points"],
             asset_url=settings.asset_url,
         ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    hot = [f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")]
-    if hot:
-        # Open on the strongest hotspots, where the hexagons are large enough to see.
-        hot.sort(key=lambda f: -(f["properties"]["gi_z"] or 0))
-        bounds = gpd.GeoDataFrame.from_features(hot[:10], crs=4326).total_bounds
+    zone_features = (zones or {}).get("features", [])
+    if "hotspots" in layers and zone_features:
+        folium.GeoJson(
+            zones,
+            name=layer_names.get("zones", "Zones"),
+            style_function=lambda _f: {"color": "#111", "weight": 3, "fillOpacity": 0},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    focus = zone_features[:5] or [
+        f for f in hexes["features"] if f["properties"]["hotspot_class"].startswith("hot")
+    ]
+    if focus:
+        # Open on the strongest zones, where the hexagons are large enough to see.
+        bounds = gpd.GeoDataFrame.from_features(focus, crs=4326).total_bounds
         pad = 0.004
         fmap.fit_bounds([[bounds[1] - pad, bounds[0] - pad], [bounds[3] + pad, bounds[2] + pad]])
     return fmap

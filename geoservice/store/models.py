@@ -284,6 +284,8 @@ def _set_cell(_mapper, _connection, report: Report) -> None:
         report.cell = cell_of(report.lat, report.lon)
 
 
-# Tables of their own packages, on the same metadata (issue 18: partners and walks).
-from geoservice.store.events import models as _event_models  # noqa: E402, F401
+# Tables of sub-packages register on the same metadata (Alembic compares against it).
+# Issue 18: partners' events and safety walks.
+from geoservice.store.events import models as _event_models  # noqa: E402, F401, I001
+from geoservice.store.places.models import NamedPlace  # noqa: E402, F401
 from geoservice.store.walks import models as _walk_models  # noqa: E402, F401

@@ -190,14 +190,4 @@ def voice_counts(session: Session, staff_filter) -> tuple[np.ndarray, np.ndarray
     rows = session.execute(select(voices.c.cell, func.count()).group_by(voices.c.cell)).all()
     cells = np.array([row[0] for row in rows], dtype=np.int64).astype(np.uint64)
     counts = np.array([row[1] for row in rows], dtype=np.int64)
-    if getattr(staff_filter, "source", "residents") != "residents":
-        # Issue 18: partners' events add their own voices (one per reporter, cell and day).
-        from geoservice.store.events.repository import event_voice_counts
-
-        event_cells, event_counts = event_voice_counts(session, staff_filter)
-        merged = pd.Series(counts, index=cells).add(
-            pd.Series(event_counts, index=event_cells), fill_value=0
-        )
-        cells = merged.index.to_numpy(dtype=np.uint64)
-        counts = merged.to_numpy(dtype=np.int64)
     return cells, counts

@@ -170,7 +170,17 @@ def _schemas() -> dict[str, Any]:
             "lat": _NUM,
             "lon": _NUM,
             "cell": {**_STR, "description": "H3 cell index."},
-            "count": _COUNT,
+            "count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Voices in the window (whole; known time overlapping it).",
+            },
+            "total": {"type": "integer", "minimum": 0, "description": "Voices in the look-back."},
+            "weighted": {**_COUNT, "description": "Aoristic sum for the window (detail)."},
+            "kind": _enum("zone", "place"),
+            "place": {**_STR, "description": "Gazetteer name of the stop."},
+            "place_en": _STR,
+            "cells": {"type": "array", "items": _STR},
             "significant": _BOOL,
             "hotspot_class": _enum(*HOTSPOT_CLASSES),
             "categories": {**per_code, "propertyNames": categories},
@@ -270,16 +280,72 @@ def _schemas() -> dict[str, Any]:
             _object(
                 {
                     "cell": {**_STR, "description": "H3 cell index."},
-                    "count": _COUNT,
+                    "count": {
+                        **_null("integer", minimum=0),
+                        "description": "Voices in the cell (one per client, cell and day); "
+                        "null for roles that may not see counts from 1 to k−1 (bra).",
+                    },
                     "gi_z": _null("number"),
                     "gi_p": _null("number", minimum=0, maximum=1),
                     "hotspot_class": _enum(*HOTSPOT_CLASSES),
-                }
+                    "nearby": {
+                        **_null("integer", minimum=0),
+                        "description": "Voices in the cell and its first ring: the evidence.",
+                    },
+                    "local_p": {
+                        **_null("number", minimum=0, maximum=1),
+                        "description": "Local-background test (neighbourhood against rings "
+                        "2–5), one-sided; null where it did not run.",
+                    },
+                    "local_ratio": _null("number", minimum=0),
+                    "zone": {**_null("string"), "description": "Id of the hot zone it is in."},
+                    "place": {**_null("string"), "description": "Name of that zone."},
+                    "place_en": _null("string"),
+                    "count_hidden": {**_BOOL, "description": "Only for the bra role."},
+                },
+                "count_hidden",
+            ),
+            zones=_feature_collection(
+                {"anyOf": [geo["polygon"], geo["multipolygon"]]},
+                _object(
+                    {
+                        "id": _STR,
+                        "rank": {"type": "integer", "minimum": 1},
+                        "name": {**_STR, "description": "Gazetteer name, e.g. vid Resecentrum."},
+                        "name_en": _STR,
+                        "hotspot_class": _enum("hot_99", "hot_95", "hot_90"),
+                        "voices": {"type": "integer", "minimum": 0},
+                        "nearby": {"type": "integer", "minimum": 0},
+                        "previous_voices": _null("integer", minimum=0),
+                        "change": _null("integer"),
+                        "trend": _enum("up", "down", "same", None),
+                        "categories": {
+                            "type": "object",
+                            "propertyNames": categories,
+                            "additionalProperties": _null("integer", minimum=0),
+                        },
+                        "time_profile": {
+                            "type": "object",
+                            "description": "Voices per band and weekday/weekend/unknown.",
+                        },
+                        "cells": {"type": "array", "items": _STR},
+                        "n_cells": {"type": "integer", "minimum": 1},
+                        "max_z": _null("number"),
+                        "lat": _NUM,
+                        "lon": _NUM,
+                    }
+                ),
             ),
             filter=filter_echo,
+            previous_period=_object({"from": _STR, "to": _STR}),
             significant=_BOOL,
             explanation=_STR,
+            explanation_sv=_STR,
             n_reports=_COUNT,
+            n_hot_cells=_COUNT,
+            n_zones=_COUNT,
+            k={"type": "integer", "minimum": 1},
+            counts_hidden_below=_null("integer", minimum=1),
         ),
         "PatrolPlan": _object(
             {
@@ -289,6 +355,11 @@ def _schemas() -> dict[str, Any]:
                 "route_length_m": _COUNT,
                 "route_method": _enum("exact", "2-opt"),
                 "significant_data": _BOOL,
+                "n_concerns": _COUNT,
+                "n_cells": _COUNT,
+                "n_zones": _COUNT,
+                "lookback": {**_STR, "description": "The look-back in words."},
+                "lookback_en": _STR,
                 "explanation_sv": _STR,
                 "explanation_en": _STR,
                 "window": window,
@@ -391,6 +462,12 @@ def _paths() -> dict[str, Any]:
         _query("from_hour", hour, "First hour 0–23 (default 20)."),
         _query("to_hour", hour, "End hour 0–24, past midnight when not after `from_hour`."),
         _query("stops", hour, f"Number of stops 1–{MAX_STOPS} (default 5)."),
+        _query(
+            "months",
+            hour,
+            "Look-back in months 1–60 (default `GEOSERVICE_PATROL_LOOKBACK_MONTHS`, 12); "
+            "ignored when `from` or `to` is given.",
+        ),
         *[p for p in staff_filter if p["name"] in ("from", "to", "category")],
     ]
     radius = (
@@ -485,7 +562,8 @@ def _paths() -> dict[str, Any]:
         "/api/v1/hotspots": {
             "get": op(
                 "listHotspots",
-                "Hexagon cells with Gi* z, p and hotspot class (GeoJSON); no exact points.",
+                "Hexagon cells with hotspot class, Gi* z and the local-background test, and the "
+                "named hot zones beside them (`zones`, a FeatureCollection); no exact points.",
                 "staff",
                 _responses(200, "HotspotCollection", 401, 403, 422),
                 parameters=[

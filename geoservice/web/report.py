@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from shapely.geometry import mapping
 
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.core.reporting.exports import areas_geojson, hotspots_geojson, tables_as_csv
@@ -20,6 +21,7 @@ from geoservice.maps.hotspot_map import hex_features, hotspot_map
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
+from geoservice.store.places.gazetteer import current_gazetteer
 from geoservice.store.promises import activities, promises, split_list
 from geoservice.web.access import audit, requires
 from geoservice.web.analysis import study_area
@@ -103,6 +105,7 @@ def build_report(start: date, end: date) -> PeriodReport:
         include_suggestions=include,
         k=current_app.config["K_ANONYMITY"],
         lang=page_language(),
+        places=current_gazetteer(get_session()),
     )
     if include:
         n = sum(len(v) for v in (report.suggestions or {}).values())
@@ -133,7 +136,7 @@ def period_report():
             "gi_z": row.gi_z,
             "gi_p": None,
             "hotspot_class": row.hotspot_class,
-            "label": f"{row.area_name}: {row.count}",
+            "label": f"{row.place or row.area_name}: {row.count}",
         }
         for row in report.hotspots.cells.itertuples()
     ]
@@ -144,6 +147,17 @@ def period_report():
         layer.outline,
         layers={"hotspots", "areas"},
         hexes=hex_features(records),
+        zones={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": mapping(z.geometry),
+                    "properties": {"label": f"{z.rank}. {z.name(page_language())}", "rank": z.rank},
+                }
+                for z in report.hotspots.zones
+            ],
+        },
         density_image=None,
         density_bounds=None,
         points=None,

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+from flask_login import current_user
 
-from geoservice.core.analysis.hotspots import hotspots_from_counts
 from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.extensions import csrf
-from geoservice.maps.hotspot_map import hex_features
 from geoservice.store.db import get_session
 from geoservice.store.models import Report
-from geoservice.store.moderation import staff_reports, voice_counts
+from geoservice.store.moderation import staff_reports
 from geoservice.web.access import audit, requires
-from geoservice.web.analysis import study_area
+from geoservice.web.analysis import hotspot_answer, hotspot_document
 from geoservice.web.cache import cached
 from geoservice.web.errors import api_error
 from geoservice.web.insight import FilterRejected
@@ -76,7 +75,7 @@ def list_reports():
 @bp.get("/hotspots")
 @requires("aggregates")
 def hotspot_cells():
-    """Hex cells with Gi* z, p and class for a filter (GeoJSON); no exact points."""
+    """Hex cells (GeoJSON) with hotspot classes, and the named hot zones beside them."""
     query, _radius, include_cold, errors = parse_map_options(request.args)
     try:
         staff_filter = parse_staff_filter(query)
@@ -84,19 +83,12 @@ def hotspot_cells():
         errors.update(exc.errors)
     if errors:
         return api_error(422, errors)
+    hide_below = 0 if current_user.can("exact") else int(current_app.config["K_ANONYMITY"])
 
     def compute() -> bytes:
-        # Counted by the database: a year of concerns is a few thousand cells, not rows.
-        cells, counts = voice_counts(get_session(), staff_filter)
-        result = hotspots_from_counts(cells, counts, study_area(), include_cold=include_cold)
-        document = hex_features(result.records(include_cold))
-        document.update(
-            filter=staff_filter.as_query(),
-            significant=result.significant,
-            explanation=result.explanation_en,
-            n_reports=result.n_reports,
-        )
+        answer = hotspot_answer(staff_filter, include_cold=include_cold)
+        document = hotspot_document(answer, staff_filter, hide_below=hide_below)
         return json.dumps(document, ensure_ascii=False).encode()
 
-    body = cached("hotspots_api", (staff_filter, include_cold), compute)
+    body = cached("hotspots_api", (staff_filter, include_cold, hide_below), compute)
     return Response(body, mimetype="application/json")

@@ -121,7 +121,7 @@ def test_geojson_and_print_view(app, client, login):
     assert "LineString" in kinds and kinds.count("Point") >= 1
     page = client.get("/personal/patrull/utskrift", query_string=QUERY).get_data(as_text=True)
     assert "<svg" in page and "fågelvägen" in page and "print.css" in page
-    assert 'id="stops"' in page
+    assert 'id="stop-list"' in page
 
 
 def test_log_a_patrol_and_export_it_safely(app, client, login):

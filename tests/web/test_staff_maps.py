@@ -151,7 +151,7 @@ def test_page_shows_layers_legend_and_the_band_week_table(app, client, login):
     text = client.get(
         "/personal/hotspots", query_string={"layer": ["hotspots", "density", "areas"]}
     ).get_data(as_text=True)
-    for marker in ('id="legend"', 'id="band-week"', 'id="staff-areas"', 'id="hot-cells"'):
+    for marker in ('id="legend"', 'id="band-week"', 'id="staff-areas"', 'id="hot-zones"'):
         assert marker in text
     assert "Benjamini" in text and "kvartisk" in text
 

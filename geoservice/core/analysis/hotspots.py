@@ -1,22 +1,36 @@
-"""Hotspots on the hex grid: Getis-Ord Gi* with Benjamini–Hochberg FDR (SPEC §6).
+"""Hotspots on the hex grid that discriminate: Gi*, a local-background test, FDR (SPEC §6).
 
-The pipeline of :func:`compute_hotspots`:
+The pipeline of :func:`compute_hotspots` (and of :func:`hotspots_from_counts`, which
+starts from counts the database made):
 
 1. **One voice per place** (:func:`one_voice_per_place`): each client counts at most once
    per H3 cell per UTC day; concerns given as an area (``precision == "area"``) are left
    out, because their point is only a representative point of the area.
-2. **Study area** (:func:`~geoservice.core.analysis.study_area.study_area_cells`): statistics run
-   only over cells where concerns are possible. Without a population grid the mask is
-   every cell whose centre lies within ``buffer_m`` (default 500 m) of the centre of a
-   cell that has ever held a concern, limited to the municipality outline. Empty forest
-   and lake cells far from everything are therefore not in the test and cannot become
-   cold spots.
+2. **Study area** (:func:`~geoservice.core.analysis.study_area.study_area_cells`): the
+   cells that have held concerns (over a long period, not the filter) with a thin buffer
+   of two rings. Forest, fields and lake far from every concern are not in the test, so
+   they neither make populated cells "hot" nor become cold spots.
 3. **Gi\\*** (:func:`getis_ord_gi_star`): binary weights, the cell itself included, the
    first and second H3 ring as neighbours (:func:`ring_neighbours`), analytic z-scores
-   and two-sided normal p-values.
-4. **Classes** (:func:`hotspot_classes`): Benjamini–Hochberg at three levels.
-5. **Minimum data**: with fewer than 30 cells holding data or fewer than 60 concerns no
+   and two-sided normal p-values, Benjamini–Hochberg classes (:func:`hotspot_classes`).
+   Gi* compares a neighbourhood with the whole study area.
+4. **Local background** (:func:`local_background_test`): the voices in the cell and its
+   first ring against those in rings 2–5 around it (about 230–580 m), counting only
+   study-area cells. Under "no local concentration" the inner share of the voices is
+   binomial with the inner share of the cells; the one-sided exact p-value goes through
+   Benjamini–Hochberg over every study-area cell. This test compares a neighbourhood with
+   its *own* surroundings, so a town centre that is merely busier than the countryside is
+   not hot unless it also stands out from the streets around it.
+5. **Classes and evidence rule**: a cell is a hotspot when the local test rejects at the
+   FDR level of its class (99 / 95 / 90 %), its Gi* z is positive (above the study area's
+   mean) **and** its neighbourhood (the cell and its first ring) holds at least
+   ``min_voices`` voices (*k*); a group of neighbouring hot cells (a zone,
+   :func:`hot_components`) holding fewer than ``min_voices`` voices in its own cells is
+   not hot either. Cold spots are Gi*'s (shown only on request).
+6. **Minimum data**: with fewer than 30 cells holding data or fewer than 60 concerns no
    significance is claimed and the result says why, in Swedish and English.
+
+``docs/analysis.md`` explains the choice, its literature and limits, with a worked example.
 """
 
 from __future__ import annotations
@@ -31,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import erfc
+from scipy.stats import binom
 
 from geoservice.core.analysis.aggregate import active_reports
 from geoservice.core.analysis.hexgrid import (
@@ -40,18 +55,24 @@ from geoservice.core.analysis.hexgrid import (
     count_by_cell,
 )
 from geoservice.core.analysis.study_area import DEFAULT_BUFFER_M, _sorted_cells, study_area_cells
+from geoservice.core.typography import format_number
 
 __all__ = [
     "HOTSPOT_CLASSES",
     "MIN_CELLS",
     "MIN_REPORTS",
     "NEIGHBOUR_RINGS",
+    "LOCAL_INNER_RINGS",
+    "LOCAL_OUTER_RINGS",
+    "MIN_VOICES",
     "HotspotResult",
     "benjamini_hochberg",
     "compute_hotspots",
     "getis_ord_gi_star",
     "hotspot_classes",
+    "hot_components",
     "hotspots_from_counts",
+    "local_background_test",
     "one_voice_per_place",
     "ring_neighbours",
 ]
@@ -75,6 +96,15 @@ MIN_CELLS: int = 30
 
 MIN_REPORTS: int = 60
 """Fewest concerns (after one voice per place) for which significance is claimed."""
+
+MIN_VOICES: int = 5
+"""Default *k*: fewest voices a hotspot's neighbourhood (and a zone) must hold."""
+
+LOCAL_INNER_RINGS: int = 1
+"""Local test: the neighbourhood is the cell and its first ring (7 cells, about 350 m wide)."""
+
+LOCAL_OUTER_RINGS: int = 5
+"""Local test: the background is rings 2 to 5 around the cell (84 cells)."""
 
 
 def one_voice_per_place(df: pd.DataFrame, cells: npt.ArrayLike) -> pd.DataFrame:
@@ -281,6 +311,169 @@ def hotspot_classes(z: npt.ArrayLike, p: npt.ArrayLike, q: float = 0.05) -> np.n
     return out.astype(str)
 
 
+def _disk_sums(
+    mask: np.ndarray, counts: np.ndarray, cells: np.ndarray, rings: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Voices and study-area cells within ``rings`` of each of ``cells`` (all in ``mask``)."""
+    if not cells.size:
+        return np.zeros(0), np.zeros(0)
+    disks = [h3n.grid_disk(int(c), rings) for c in cells.tolist()]
+    rows = np.repeat(np.arange(cells.size), [d.size for d in disks])
+    ids = np.concatenate(disks).astype(np.uint64)
+    pos = np.minimum(np.searchsorted(mask, ids), mask.size - 1)
+    found = mask[pos] == ids
+    voices = np.bincount(rows[found], weights=counts[pos[found]], minlength=cells.size)
+    area = np.bincount(rows[found], minlength=cells.size).astype(float)
+    return voices, area
+
+
+def local_background_test(
+    mask: npt.ArrayLike,
+    counts: npt.ArrayLike,
+    *,
+    inner_rings: int = LOCAL_INNER_RINGS,
+    outer_rings: int = LOCAL_OUTER_RINGS,
+    min_voices: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Test each cell's neighbourhood against its own surroundings.
+
+    Parameters
+    ----------
+    mask : array_like of uint64
+        Sorted, distinct study-area cells.
+    counts : array_like of int
+        Voices per mask cell.
+    inner_rings, outer_rings : int
+        The neighbourhood is the cell and ``inner_rings`` rings; the background is the
+        rings beyond, up to ``outer_rings``. Only study-area cells count, for voices and
+        for area alike, so lake and forest are no "empty background".
+    min_voices : int, default 1
+        Cells whose neighbourhood holds fewer voices are not tested (p = 1): they could
+        not be reported as hot anyway (the evidence rule), and skipping them keeps the
+        test fast on large study areas.
+
+    Returns
+    -------
+    inner : numpy.ndarray of float
+        Voices in each cell's neighbourhood (0 where not computed, i.e. below
+        ``min_voices`` — those are exactly the cells with fewer voices).
+    ratio : numpy.ndarray of float
+        Voices per cell in the neighbourhood divided by voices per cell in the background
+        (``inf`` where the background holds none; NaN where not tested).
+    p : numpy.ndarray of float
+        One-sided p-value of "the neighbourhood holds at least this share of the voices
+        in neighbourhood and background together", with that share binomial with
+        probability (neighbourhood cells) / (all cells) — the exact conditional test of
+        equal intensity. 1 where not tested or where the background has no cells.
+
+    Notes
+    -----
+    Conditioning on the total in the disk removes the local level of activity: a busy
+    town centre is compared with the busy streets around it, a village with its own
+    lanes. See ``docs/analysis.md`` for the literature (local-background and scan tests
+    in crime and disease mapping).
+    """
+    mask_a = _sorted_cells(mask, "mask")
+    x = np.asarray(counts, dtype=float).ravel()
+    if x.size != mask_a.size:
+        raise ValueError(f"'counts' should have one value per mask cell, got {x.size}")
+    if not 0 < inner_rings < outer_rings:
+        raise ValueError("'inner_rings' should be at least 1 and below 'outer_rings'")
+    n = mask_a.size
+    inner = np.zeros(n)
+    ratio = np.full(n, np.nan)
+    p = np.ones(n)
+    if not n:
+        return inner, ratio, p
+    # Only cells near a voice can reach min_voices: find them without a disk per mask cell.
+    candidates = np.flatnonzero(x > 0)
+    if candidates.size:
+        near = np.unique(
+            np.concatenate([h3n.grid_disk(int(c), inner_rings) for c in mask_a[candidates]])
+        ).astype(np.uint64)
+        pos = np.minimum(np.searchsorted(mask_a, near), n - 1)
+        candidates = pos[mask_a[pos] == near]
+    in_v, in_a = _disk_sums(mask_a, x, mask_a[candidates], inner_rings)
+    keep = in_v >= max(min_voices, 1)
+    candidates, in_v, in_a = candidates[keep], in_v[keep], in_a[keep]
+    all_v, all_a = _disk_sums(mask_a, x, mask_a[candidates], outer_rings)
+    out_v, out_a = all_v - in_v, all_a - in_a
+    inner[candidates] = in_v
+    share = in_a / np.maximum(all_a, 1)
+    testable = out_a > 0
+    k = np.rint(in_v).astype(np.int64)
+    total = np.rint(all_v).astype(np.int64)
+    p_c = np.ones(candidates.size)
+    p_c[testable] = binom.sf(k[testable] - 1, total[testable], share[testable])
+    p[candidates] = np.clip(p_c, 0.0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio[candidates] = np.where(
+            out_v > 0, (in_v / in_a) / (out_v / np.maximum(out_a, 1)), np.inf
+        )
+    ratio[candidates[~testable]] = np.nan
+    return inner, ratio, p
+
+
+def hot_components(cells: npt.ArrayLike, hot: npt.ArrayLike) -> np.ndarray:
+    """Label groups of neighbouring hot cells (H3 grid distance 1).
+
+    Parameters
+    ----------
+    cells : array_like of uint64
+        Sorted, distinct cells.
+    hot : array_like of bool
+        Which of ``cells`` are hot.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Per cell: ``-1`` if not hot, else the component number ``0, 1, ...`` (numbered
+        by the smallest cell index in each component, so the numbering is stable).
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    cell_a = np.asarray(cells).astype(np.uint64).ravel()
+    hot_a = np.asarray(hot, dtype=bool).ravel()
+    out = np.full(cell_a.size, -1, dtype=np.int64)
+    idx = np.flatnonzero(hot_a)
+    if not idx.size:
+        return out
+    graph = ring_neighbours(cell_a[idx], 1)
+    _n, labels = connected_components(graph, directed=False)
+    # Renumber by first appearance, so the labels depend on the cells only.
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(first)
+    renumber = np.empty_like(order)
+    renumber[order] = np.arange(order.size)
+    out[idx] = renumber[labels]
+    return out
+
+
+_NAME = {3: "hot_99", 2: "hot_95", 1: "hot_90"}
+
+
+def _combined_classes(
+    gi_classes: np.ndarray, z: np.ndarray, local_p: np.ndarray, ratio: np.ndarray, q: float
+) -> np.ndarray:
+    """Hot at the local test's FDR level where the neighbourhood is also above the mean.
+
+    The local-background test decides (with Benjamini–Hochberg at ``q / 5``, ``q`` and
+    ``2 q``); Gi* must agree in direction (z > 0: above the study area's mean). Gi* alone
+    is not asked to be significant: in a small village, whose study area is little more
+    than the cluster itself, Gi*'s neighbourhood is nearly the whole village and it cannot
+    see a cluster there. Cold spots are Gi*'s, shown only on request.
+    """
+    level = np.zeros(local_p.size, dtype=np.int64)
+    up = (np.nan_to_num(ratio, nan=0.0, posinf=np.inf) > 1) & (z > 0)
+    for alpha, lv in zip(_levels(q)[::-1], (1, 2, 3), strict=True):
+        level[benjamini_hochberg(local_p, alpha) & up] = lv
+    cold = np.char.startswith(gi_classes.astype(str), "cold")
+    out = np.where(cold, gi_classes, "not_significant").astype(object)
+    for lv, name in _NAME.items():
+        out[level == lv] = name
+    return out.astype(str)
+
+
 @dataclass(frozen=True)
 class HotspotResult:
     """Per-cell hotspot statistics over the study area.
@@ -294,7 +487,16 @@ class HotspotResult:
     z, p : numpy.ndarray of float
         Gi* z-scores and two-sided p-values; NaN when ``significant`` is False.
     classes : numpy.ndarray of str
-        :data:`HOTSPOT_CLASSES`; all ``not_significant`` when ``significant`` is False.
+        :data:`HOTSPOT_CLASSES` after the evidence rule (Gi* and the local test both hot,
+        at least ``min_voices`` voices); all ``not_significant`` when ``significant`` is
+        False.
+    nearby : numpy.ndarray of int64
+        Voices in the cell and its first ring (the evidence a hotspot rests on).
+    local_p, local_ratio : numpy.ndarray of float
+        The local-background test (:func:`local_background_test`); p is 1 and the ratio
+        NaN where it was not run.
+    zone : numpy.ndarray of int64
+        Hot zone number of each hot cell (:func:`hot_components`), -1 elsewhere.
     significant : bool
         Whether the data were enough to test significance at all (not whether any cell
         is significant).
@@ -320,6 +522,20 @@ class HotspotResult:
     explanation_en: str
     q: float = 0.05
     include_cold: bool = False
+    nearby: np.ndarray | None = None
+    local_p: np.ndarray | None = None
+    local_ratio: np.ndarray | None = None
+    zone: np.ndarray | None = None
+    min_voices: int = MIN_VOICES
+
+    @property
+    def hot(self) -> np.ndarray:
+        """Which cells are hotspots (any confidence)."""
+        return np.char.startswith(self.classes.astype(str), "hot")
+
+    @property
+    def n_hot(self) -> int:
+        return int(self.hot.sum())
 
     def records(self, include_cold: bool | None = None, *, empty: bool = False) -> list[dict]:
         """Return one GeoJSON-ready property record per cell.
@@ -336,37 +552,52 @@ class HotspotResult:
         -------
         list of dict
             ``cell`` (H3 string), ``count``, ``gi_z`` and ``gi_p`` (float, or None when
-            no significance is claimed) and ``hotspot_class``.
+            no significance is claimed), ``hotspot_class``, ``nearby`` (voices in the cell
+            and its first ring), ``local_p`` and ``local_ratio`` (None where the local
+            test did not run) and ``zone`` (zone number of a hot cell, else None).
         """
         cold = self.include_cold if include_cold is None else include_cold
+        n = self.cells.size
+        nearby = self.nearby if self.nearby is not None else np.zeros(n, dtype=np.int64)
+        local_p = self.local_p if self.local_p is not None else np.ones(n)
+        ratio = self.local_ratio if self.local_ratio is not None else np.full(n, np.nan)
+        zone = self.zone if self.zone is not None else np.full(n, -1)
+        keep = np.flatnonzero((self.counts > 0) | self.hot) if not empty else np.arange(n)
         out = []
-        for cell, count, z, p, cls in zip(
-            self.cells.tolist(),
-            self.counts.tolist(),
-            self.z.tolist(),
-            self.p.tolist(),
-            self.classes.tolist(),
-            strict=True,
-        ):
-            if count == 0 and not empty:
-                continue
+        for i in keep.tolist():
+            cell, count, z, p = self.cells[i], self.counts[i], self.z[i], self.p[i]
+            cls = str(self.classes[i])
             if cls.startswith("cold") and not cold:
                 cls = "not_significant"
+            tested = not math.isnan(float(ratio[i]))
             out.append(
                 {
-                    "cell": h3.int_to_str(cell),
+                    "cell": h3.int_to_str(int(cell)),
                     "count": int(count),
-                    "gi_z": None if math.isnan(z) else z,
-                    "gi_p": None if math.isnan(p) else p,
-                    "hotspot_class": cls
-                    if cold or not cls.startswith("cold")
-                    else "not_significant",
+                    "gi_z": None if math.isnan(z) else float(z),
+                    "gi_p": None if math.isnan(p) else float(p),
+                    "hotspot_class": cls,
+                    "nearby": int(nearby[i]),
+                    "local_p": float(local_p[i]) if tested else None,
+                    "local_ratio": (
+                        None if not tested else None if math.isinf(ratio[i]) else float(ratio[i])
+                    ),
+                    "zone": int(zone[i]) if zone[i] >= 0 else None,
                 }
             )
         return out
 
 
-def _explain(n_reports: int, n_cells: int, min_reports: int, min_cells: int, q: float, classes):
+def _explain(
+    n_reports: int,
+    n_cells: int,
+    min_reports: int,
+    min_cells: int,
+    q: float,
+    classes,
+    n_zones: int = 0,
+    min_voices: int = MIN_VOICES,
+):
     if n_reports < min_reports:
         return (
             f"För få synpunkter ({n_reports} av minst {min_reports}) för att säga var det finns "
@@ -382,15 +613,27 @@ def _explain(n_reports: int, n_cells: int, min_reports: int, min_cells: int, q: 
             "where there are statistically significant hotspots. The map shows counts.",
         )
     hot = int(sum(c.startswith("hot") for c in classes.tolist()))
+    n_sv, n_en = format_number(n_reports), format_number(n_reports, "en")
+    c_sv, c_en = format_number(n_cells), format_number(n_cells, "en")
+    zones_sv = f"{hot} rutor är heta, i {n_zones} {'zon' if n_zones == 1 else 'zoner'}."
+    zones_en = f"{hot} cells are hot, in {n_zones} {'zone' if n_zones == 1 else 'zones'}."
+    if not hot:
+        zones_sv = "Ingen plats sticker ut mer än slumpen kan förklara."
+        zones_en = "No place stands out more than chance can explain."
     return (
-        f"Getis-Ord Gi* på hexagonrutor (rutan och två ringar grannar): {n_reports} "
-        f"synpunkter i {n_cells} rutor, högst en per person, ruta och dag. Andel falska "
-        f"upptäckter (Benjamini–Hochberg) högst {q * 100:g} % på 95 %-nivån. "
-        f"{hot} rutor är heta.",
-        f"Getis-Ord Gi* on hex cells (the cell and two rings of neighbours): {n_reports} "
-        f"concerns in {n_cells} cells, at most one per person, cell and day. False discovery "
-        f"rate (Benjamini–Hochberg) at most {q * 100:g} % at the 95 % level. "
-        f"{hot} cells are hot.",
+        f"{n_sv} synpunkter i {c_sv} rutor, högst en per person, ruta och dag. En ruta är "
+        "het när den med sina närmaste grannar har fler synpunkter än sin egen omgivning "
+        "upp till cirka 600 meter bort, mer än slumpen kan förklara, ligger över "
+        "studieområdets genomsnitt (Getis-Ord Gi*) och när minst "
+        f"{min_voices} personer står bakom. Andel falska upptäckter "
+        f"(Benjamini–Hochberg) högst {format_number(q * 100)} % på 95 %-nivån. {zones_sv}",
+        f"{n_en} concerns in {c_en} cells, at most one per person, cell and day. A cell is "
+        "hot when it and its nearest neighbours hold more concerns than their own "
+        "surroundings up to about 600 metres away, more than chance can explain, lie above "
+        "the study area's mean (Getis-Ord Gi*) and at least "
+        f"{min_voices} people stand behind it. False discovery rate "
+        f"(Benjamini–Hochberg) at most {format_number(q * 100, 'en')} % at the 95 % level. "
+        f"{zones_en}",
     )
 
 
@@ -405,8 +648,9 @@ def compute_hotspots(
     include_cold: bool = False,
     min_cells: int = MIN_CELLS,
     min_reports: int = MIN_REPORTS,
+    min_voices: int = MIN_VOICES,
 ) -> HotspotResult:
-    """Compute Gi* hotspot classes for filtered concerns.
+    """Compute hotspot classes (Gi*, local background, evidence rule) for filtered concerns.
 
     Parameters
     ----------
@@ -430,6 +674,8 @@ def compute_hotspots(
         Default of :meth:`HotspotResult.records` for showing cold spots.
     min_cells, min_reports : int
         Minimum-data rule: below either no significance is claimed.
+    min_voices : int, default MIN_VOICES
+        Evidence rule *k*: fewest voices in a hot cell's neighbourhood and in a zone.
 
     Returns
     -------
@@ -455,6 +701,7 @@ def compute_hotspots(
         include_cold=include_cold,
         min_cells=min_cells,
         min_reports=min_reports,
+        min_voices=min_voices,
     )
 
 
@@ -467,8 +714,9 @@ def hotspots_from_counts(
     include_cold: bool = False,
     min_cells: int = MIN_CELLS,
     min_reports: int = MIN_REPORTS,
+    min_voices: int = MIN_VOICES,
 ) -> HotspotResult:
-    """Gi* classes from concerns already counted per cell (after one voice per place).
+    """Hotspot classes from concerns already counted per cell (after one voice per place).
 
     The database can count a year of concerns per cell far faster than they can be
     loaded; :func:`compute_hotspots` counts in memory and ends here too.
@@ -480,7 +728,13 @@ def hotspots_from_counts(
         counted.
     mask : array_like of uint64
         The study area's cells.
+    q, include_cold, min_cells, min_reports, min_voices
+        As for :func:`compute_hotspots`.
     """
+    if isinstance(min_voices, bool) or not isinstance(min_voices, int | np.integer):
+        raise ValueError(f"'min_voices' should be a whole number, got {min_voices!r}")
+    if min_voices < 1:
+        raise ValueError(f"'min_voices' should be at least 1, got {min_voices}")
     _levels(q)
     mask = _sorted_cells(mask, "mask")
     data_cells = np.asarray(data_cells, dtype=np.uint64)
@@ -492,13 +746,26 @@ def hotspots_from_counts(
         np.add.at(counts, pos[inside], data_counts[inside])
     n_reports, n_cells = int(counts.sum()), int((counts > 0).sum())
     significant = n_reports >= min_reports and n_cells >= min_cells
+    nearby, ratio, local_p = local_background_test(mask, counts, min_voices=min_voices)
+    zone = np.full(mask.size, -1, dtype=np.int64)
     if significant:
         z, p = getis_ord_gi_star(counts, ring_neighbours(mask, NEIGHBOUR_RINGS))
-        classes = hotspot_classes(z, p, q)
+        classes = _combined_classes(hotspot_classes(z, p, q), z, local_p, ratio, q)
+        # Evidence rule: at least k voices nearby, and a zone never rests on fewer.
+        weak = np.char.startswith(classes, "hot") & (nearby < min_voices)
+        classes[weak] = "not_significant"
+        zone = hot_components(mask, np.char.startswith(classes, "hot"))
+        if (zone >= 0).any():
+            per_zone = np.bincount(zone[zone >= 0], weights=counts[zone >= 0])
+            thin = (zone >= 0) & (per_zone[np.maximum(zone, 0)] < min_voices)
+            if thin.any():
+                classes[thin] = "not_significant"
+                zone = hot_components(mask, np.char.startswith(classes, "hot"))
     else:
         z, p = np.full(mask.size, np.nan), np.full(mask.size, np.nan)
         classes = np.full(mask.size, "not_significant")
-    sv, en = _explain(n_reports, n_cells, min_reports, min_cells, q, classes)
+    n_zones = int(zone.max()) + 1 if zone.size else 0
+    sv, en = _explain(n_reports, n_cells, min_reports, min_cells, q, classes, n_zones, min_voices)
     return HotspotResult(
         cells=mask,
         counts=counts,
@@ -512,4 +779,9 @@ def hotspots_from_counts(
         explanation_en=en,
         q=q,
         include_cold=include_cold,
+        nearby=np.rint(nearby).astype(np.int64),
+        local_p=local_p,
+        local_ratio=ratio,
+        zone=zone,
+        min_voices=int(min_voices),
     )

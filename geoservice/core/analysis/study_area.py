@@ -1,16 +1,20 @@
-"""The study area of the hotspot statistics: the town and villages with a buffer (SPEC §6).
+"""The study area of the hotspot statistics: where concerns actually occur (SPEC §6).
 
 Gi* compares each cell with the mean of the study area. Over the whole municipality most
 cells are forest, fields and lake with no concerns, and against that background all of
-the town would be "hot" and every empty wood a candidate "cold spot". The shipped
-``data/boundaries/mellerud_places.geojson`` lists the town and villages with a radius each;
-the study area is every hex cell whose centre lies within a place's radius. Concerns
-elsewhere still count on the area map and in the density surface, not in Gi*.
+the town would be "hot" and every empty wood a candidate "cold spot". Whole town and
+village circles (``places_mask`` over ``data/boundaries/mellerud_places.geojson``) have
+the same flaw at a smaller scale: a 2.5 km circle round the town holds fields, forest and
+lake, and the map then shows where people are, not where problems concentrate.
 
-:func:`study_area_cells` builds a study area from the concerns themselves instead: every
-cell within a buffer of a cell that has ever held a concern, limited to the municipality
-outline. It is the default of :func:`~geoservice.core.analysis.hotspots.compute_hotspots` and
-:func:`~geoservice.core.patrol.plan.plan_patrol` when no mask is passed.
+The study area is therefore built from the concerns themselves, at the scale of the test:
+the cells that have held a concern over a long period (the web layer uses the last three
+years, whatever the filter) with a thin buffer (:data:`DEFAULT_BUFFER_M`, two rings).
+:func:`study_area_cells` does it from points (clipped to the municipality outline when
+given), :func:`study_area_around` from cells the database already knows. The buffer lets
+a cell be compared with the empty lanes right next to it (the local-background test of
+:mod:`geoservice.core.analysis.hotspots` counts only study-area cells as background).
+``places_mask`` stays for callers that want the circles.
 """
 
 from __future__ import annotations
@@ -42,14 +46,18 @@ __all__ = [
     "METRIC_CRS",
     "load_places",
     "places_mask",
+    "study_area_around",
     "study_area_cells",
 ]
 
 DEFAULT_PLACES_FILE = "mellerud_places.geojson"
 METRIC_CRS = "EPSG:3006"
 
-DEFAULT_BUFFER_M: float = 500.0
-"""Study-area buffer around cells that have held a concern, metres."""
+DEFAULT_BUFFER_M: float = 250.0
+"""Study-area buffer around cells that have held a concern, metres (about two rings)."""
+
+DEFAULT_BUFFER_RINGS: int = 2
+"""The same buffer in H3 rings, for :func:`study_area_around`."""
 
 _TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 
@@ -151,8 +159,9 @@ def study_area_cells(
 
     Notes
     -----
-    SPEC §6 asks for "the town and villages with a buffer". There is no population grid,
-    so the places where concerns have been made stand in for the populated places. Cells
+    SPEC §6 asks for the cells where concerns actually occur, with a thin buffer. There is
+    no population grid, so the places where concerns have been made stand in for the
+    populated places. Cells
     holding a concern are always kept, even when their centre falls just outside the
     outline, so no concern is lost at the border.
     """
@@ -172,6 +181,29 @@ def study_area_cells(
     if outline is not None:
         near &= shapely.contains_xy(_metric_outline(outline), cand_x, cand_y)
     return np.union1d(seeds, candidates[near])
+
+
+def study_area_around(cells: npt.ArrayLike, *, rings: int = DEFAULT_BUFFER_RINGS) -> np.ndarray:
+    """Return the study area around cells that have held concerns: those cells and ``rings``.
+
+    Parameters
+    ----------
+    cells : array_like of uint64
+        Cells that have held a concern over a long period (e.g. three years).
+    rings : int, default DEFAULT_BUFFER_RINGS
+        H3 rings of buffer (two rings at resolution 10 is about 230 m).
+
+    Returns
+    -------
+    numpy.ndarray of uint64
+        Sorted, distinct cells.
+    """
+    if isinstance(rings, bool) or not isinstance(rings, int | np.integer) or rings < 0:
+        raise ValueError(f"'rings' should be a whole number >= 0, got {rings!r}")
+    seeds = _sorted_cells(cells, "cells")
+    if not seeds.size:
+        return seeds
+    return np.unique(np.concatenate([h3n.grid_disk(int(c), int(rings)) for c in seeds]))
 
 
 def _metric_outline(outline) -> shapely.Geometry:

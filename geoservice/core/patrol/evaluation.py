@@ -184,7 +184,8 @@ def _town_cells(mask: np.ndarray) -> np.ndarray:
 def _taken(plan: PatrolPlan) -> set[int]:
     out: set[int] = set()
     for stop in plan.stops:
-        out.update(int(c) for c in h3n.grid_disk(h3.str_to_int(stop.cell), 1))
+        for cell in stop.cells or (stop.cell,):
+            out.update(int(c) for c in h3n.grid_disk(h3.str_to_int(cell), 1))
     return out
 
 
@@ -194,7 +195,8 @@ def _pick(cells: np.ndarray, rng: np.random.Generator, avoid: set[int]) -> int:
 
 
 def _record(seed: int, name: str, plan: PatrolPlan, planted: dict[str, int]) -> list[dict]:
-    stops = {h3.str_to_int(s.cell): s for s in plan.stops}
+    # A stop is a zone of one or more cells: any of them counts as finding the planted one.
+    stops = {h3.str_to_int(c): s for s in plan.stops for c in (s.cells or (s.cell,))}
     rows = []
     for label, cell in planted.items():
         stop = stops.get(cell)

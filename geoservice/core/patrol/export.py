@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from geoservice.core.patrol.plan import _CONFIDENCE, PatrolPlan, PatrolStop, _fmt, _short_label
+from geoservice.core.patrol.plan import PatrolPlan, PatrolStop
 
 __all__ = ["GPX_NAMESPACE", "to_geojson", "to_gpx"]
 
@@ -19,14 +19,9 @@ _CREATOR = "Trygghetskartan Mellerud (geoservice)"
 
 
 def _headline(stop: PatrolStop, lang: str) -> str:
-    top = next(iter(stop.categories), None)
-    what = _short_label(top, lang) if top else ""
-    if stop.significant:
-        head = f"hotspot {_CONFIDENCE[stop.hotspot_class]} %"
-    else:
-        singular, plural = ("synpunkt", "synpunkter") if lang == "sv" else ("concern", "concerns")
-        head = f"{_fmt(stop.count, lang)} {singular if stop.count == 1 else plural}"
-    return f"{head}, {what}" if what else head
+    """The waypoint's name: the place, and its whole count in the window."""
+    unit = "i fönstret" if lang == "sv" else "in the window"
+    return f"{stop.place(lang) or stop.cell} ({stop.count} {unit})"
 
 
 def to_gpx(plan: PatrolPlan, name: str = "Patrullplan", *, lang: str = "sv") -> str:

@@ -221,7 +221,7 @@ def hotspots_geojson(report: PeriodReport) -> dict[str, Any]:
     cells = report.hotspots.cells
     ids = np.array([h3.str_to_int(c) for c in cells["cell"]], dtype=np.uint64)
     polygons = cell_boundaries(ids) if ids.size else []
-    keys = ("cell", "count", "gi_z", "hotspot_class", "area_name")
+    keys = ("cell", "count", "gi_z", "hotspot_class", "area_name", "place")
     features = [
         {
             "type": "Feature",

@@ -79,7 +79,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "weekday": ("Vardag", "Weekday"),
     "weekend": ("Helg", "Weekend"),
     "unknown": ("Ej angivet", "Not given"),
-    "cell": ("Ruta (H3)", "Cell (H3)"),
+    "cell": ("Plats", "Place"),
     "class": ("Klass", "Class"),
     "map": ("Karta", "Map"),
     "coverage": ("Yta", "Area"),
@@ -334,6 +334,23 @@ def _time_section(report: PeriodReport, w: _Writer, s) -> list:
 
 def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list:
     out = [Paragraph(pdf_text(report.hotspots.explanation(w.lang)), s["body"])]
+    zones = getattr(report.hotspots, "zones", [])[:top]
+    if zones:
+        # Hot zones by name (the gazetteer), whole counts; H3 ids stay in the exports.
+        place, prev = ("Plats", "Föregående period") if w.lang == "sv" else ("Place", "Previous")
+        rows = [["#", place, w("count"), prev, w("class")]]
+        for z in zones:
+            rows.append(
+                [
+                    z.rank,
+                    z.name(w.lang),
+                    w.number(z.voices),
+                    "–" if z.previous_voices is None else w.number(z.previous_voices),
+                    _CLASS_LABELS.get(z.hotspot_class, (z.hotspot_class,) * 2)[w.i],
+                ]
+            )
+        widths = [0.8 * cm, 7.2 * cm, 2.2 * cm, 2.8 * cm, 3.2 * cm]
+        return [*out, _table(rows, s, widths)]
     cells = report.hotspots.cells.head(top)
     if not len(cells):
         return [*out, Paragraph(pdf_text(w("no_cells")), s["body"])]
@@ -345,7 +362,8 @@ def _hotspot_section(report: PeriodReport, w: _Writer, s, top: int = 10) -> list
             if report.hotspots.significant
             else w("most")
         )
-        rows.append([i, r.cell, r.area_name or "–", count, w.number(r.gi_z, 2), label])
+        where = getattr(r, "place", None) or r.cell
+        rows.append([i, where, r.area_name or "–", count, w.number(r.gi_z, 2), label])
     widths = [0.8 * cm, 3.4 * cm, 4 * cm, 2.2 * cm, 1.8 * cm, 3 * cm]
     return [*out, _table(rows, s, widths)]
 

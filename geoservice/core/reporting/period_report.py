@@ -50,8 +50,9 @@ from geoservice.core.analysis.aggregate import (
     band_week_table,
     filter_reports,
 )
-from geoservice.core.analysis.hexgrid import cell_centres
-from geoservice.core.analysis.hotspots import compute_hotspots
+from geoservice.core.analysis.hexgrid import cell_centres, cells_for_points
+from geoservice.core.analysis.hotspots import compute_hotspots, one_voice_per_place
+from geoservice.core.analysis.zones import hot_zones, voice_table
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, TIME_BANDS
 from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.core.privacy.suppression import PUBLIC_TIME_ZONE
@@ -148,7 +149,12 @@ class HotspotSummary:
     cells : pandas.DataFrame
         Listed cells, strongest first: ``cell`` (H3 string), ``count`` (None when below
         ``k``), ``gi_z`` (None without significance), ``hotspot_class``, ``area_name``
-        (None outside every area), ``lon`` and ``lat`` of the centre (EPSG:4326).
+        (None outside every area), ``place`` (its hot zone's or the gazetteer's name),
+        ``lon`` and ``lat`` of the centre (EPSG:4326).
+    zones : list of HotZone
+        The hot zones, strongest first, named from the gazetteer
+        (:func:`~geoservice.core.analysis.zones.hot_zones`); trend against the previous
+        period.
     """
 
     significant: bool
@@ -157,6 +163,7 @@ class HotspotSummary:
     explanation_sv: str
     explanation_en: str
     cells: pd.DataFrame
+    zones: list = field(default_factory=list)
 
     def explanation(self, lang: Lang = "sv") -> str:
         """Return the explanation in ``lang``."""
@@ -349,12 +356,25 @@ def _area_names_at(lon: np.ndarray, lat: np.ndarray, areas) -> list[str | None]:
     return names
 
 
-def _hotspot_summary(current: pd.DataFrame, areas, study_cells, k: int) -> HotspotSummary:
-    result = compute_hotspots(current, mask_cells=study_cells)
+def _voices(frame: pd.DataFrame) -> pd.DataFrame:
+    points = active_reports(frame)
+    cells = cells_for_points(points["lat"], points["lon"]) if len(points) else np.zeros(0)
+    return voice_table(one_voice_per_place(points, np.asarray(cells, dtype=np.uint64)))
+
+
+def _hotspot_summary(
+    current: pd.DataFrame, areas, study_cells, k: int, previous=None, places=None
+) -> HotspotSummary:
+    result = compute_hotspots(current, mask_cells=study_cells, min_voices=k)
+    zones = []
+    if result.n_hot:
+        before = _voices(previous) if previous is not None else None
+        zones = hot_zones(result, _voices(current), previous=before, places=places)
+    zone_name = {c: z.name_sv for z in zones for c in z.cells}
     hot = np.char.startswith(result.classes.astype(str), "hot")
     if result.significant:
-        # Strongest z first; among equal z (common next to one busy cell) most concerns first.
-        order = np.flatnonzero(hot)[np.lexsort((-result.counts[hot], -result.z[hot]))]
+        # Cells holding most voices first (hot neighbours without concerns after), then z.
+        order = np.flatnonzero(hot)[np.lexsort((-result.z[hot], -result.counts[hot]))]
     else:
         held = np.flatnonzero(result.counts >= k)
         order = held[np.argsort(-result.counts[held], kind="stable")]
@@ -371,6 +391,14 @@ def _hotspot_summary(current: pd.DataFrame, areas, study_cells, k: int) -> Hotsp
             ),
             "hotspot_class": pd.Series(result.classes[order].tolist(), dtype=object),
             "area_name": pd.Series(_area_names_at(lon, lat, areas), dtype=object),
+            "place": pd.Series(
+                [
+                    zone_name.get(h3.int_to_str(int(c)))
+                    or (places.label(int(c)) if places is not None else None)
+                    for c in cells.tolist()
+                ],
+                dtype=object,
+            ),
             "lon": lon,
             "lat": lat,
         }
@@ -382,6 +410,7 @@ def _hotspot_summary(current: pd.DataFrame, areas, study_cells, k: int) -> Hotsp
         explanation_sv=result.explanation_sv,
         explanation_en=result.explanation_en,
         cells=table,
+        zones=zones,
     )
 
 
@@ -428,6 +457,7 @@ def build_period_report(
     k: int,
     lang: Lang = "sv",
     generated_on: dt.date | None = None,
+    places=None,
 ) -> PeriodReport:
     """Build the *lägesbild* for the local days ``start`` to ``end``.
 
@@ -457,6 +487,8 @@ def build_period_report(
         Language of the labels in the tables.
     generated_on : datetime.date, optional
         Date printed on the report; today in Mellerud by default.
+    places : Gazetteer, optional
+        Names the hot zones and listed cells (:mod:`geoservice.core.places.gazetteer`).
 
     Returns
     -------
@@ -524,7 +556,7 @@ def build_period_report(
             current["time_of_day"], previous["time_of_day"], TIME_BANDS, BAND_LABELS, lang
         ),
         band_week=band_week_table(current),
-        hotspots=_hotspot_summary(current, areas, study_cells, k),
+        hotspots=_hotspot_summary(current, areas, study_cells, k, previous, places),
         accuracy=_accuracy_summary(previous, current, study_cells),
         suggestion_counts=suggestion_counts,
         suggestions=grouped if include_suggestions else None,

@@ -1,7 +1,7 @@
 """Partner accounts and their event reports (EST); safety walks and their observations.
 
 Revision ID: 0010_i18
-Revises: 0009
+Revises: 0010_i12
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from geoservice.store.models import UTCDateTime
 
 revision = "0010_i18"
-down_revision = "0009"
+down_revision = "0010_i12"
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,7 @@ __all__ = [
     "EventKeyConflict",
     "StoredEvents",
     "event_frame",
-    "event_voice_counts",
+    "event_voice_table",
     "count_events",
     "events_between",
     "recent_events",
@@ -198,20 +198,36 @@ def event_frame(session: Session, staff_filter) -> pd.DataFrame:
     return frame
 
 
-def event_voice_counts(session: Session, staff_filter) -> tuple[np.ndarray, np.ndarray]:
-    """Voices per H3 resolution-10 cell of the events in a filter: one per reporter, cell, day."""
+def event_voice_table(session: Session, staff_filter) -> pd.DataFrame:
+    """Voices of the events in a filter, in the hotspot voice table's columns.
+
+    One voice per reporter, cell and UTC day, as for residents' clients; such a voice takes
+    the first category and time band in alphabetical order and counts as weekend if any of
+    its events did (the rule of :mod:`geoservice.store.analysis.voices`).
+    """
+    from geoservice.core.analysis.zones import VOICE_COLUMNS
+
     frame = event_frame(session, staff_filter)
     if frame.empty:
-        return np.array([], dtype=np.uint64), np.array([], dtype=np.int64)
-    cells = np.array(
-        [cell_of(lat, lon) for lat, lon in zip(frame["lat"], frame["lon"], strict=True)]
-    )
-    voices = pd.DataFrame(
+        return pd.DataFrame(columns=list(VOICE_COLUMNS))
+    cells = [cell_of(lat, lon) for lat, lon in zip(frame["lat"], frame["lon"], strict=True)]
+    rows = pd.DataFrame(
         {
-            "cell": cells,
+            "cell": np.array(cells, dtype=np.int64).astype(np.uint64),
             "voice": frame["client_key"].to_numpy(),
-            "day": frame["created_at"].dt.date.to_numpy(),
+            "day": frame["created_at"].dt.tz_convert("UTC").dt.date.to_numpy(),
+            "category": frame["category"].to_numpy(),
+            "time_of_day": frame["time_of_day"].to_numpy(),
+            "weekend": frame["weekend"].map({True: 1, False: 0}).to_numpy(),
         }
-    ).drop_duplicates()
-    counted = voices.groupby("cell").size()
-    return counted.index.to_numpy(dtype=np.int64).astype(np.uint64), counted.to_numpy(np.int64)
+    )
+    voices = rows.groupby(["cell", "voice", "day"], as_index=False).agg(
+        category=("category", "min"), time_of_day=("time_of_day", "min"), weekend=("weekend", "max")
+    )
+    part = voices["weekend"]
+    voices["weekend"] = np.where(part.isna(), "unknown", np.where(part == 1, "weekend", "weekday"))
+    table = voices.groupby(["cell", "category", "time_of_day", "weekend"], as_index=False).size()
+    table = table.rename(columns={"size": "voices"})
+    table["cell"] = table["cell"].astype(np.uint64)
+    table["voices"] = table["voices"].astype(np.int64)
+    return table[list(VOICE_COLUMNS)]

@@ -1,10 +1,15 @@
-"""Named places for the event form and walk routes: the gazetteer when present, else areas."""
+"""Named places for the event form and walk routes, and naming a point: the gazetteer."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shapely
+
+from geoservice.i18n import page_language
 from geoservice.store.areas import current_layer
+from geoservice.store.db import get_session
+from geoservice.store.places.gazetteer import current_gazetteer
 
 
 @dataclass(frozen=True)
@@ -17,18 +22,20 @@ class NamedPlace:
 
 
 def named_places() -> list[NamedPlace]:
-    """The places to choose from, sorted by name.
+    """The gazetteer's places inside the municipality, one per name, sorted by name.
 
-    Until the gazetteer (core.places.gazetteer) is in the tree, the areas of the layer in
-    force stand in, each at a point inside it.
+    A street or an area is given by a point on or inside it (its representative point).
     """
+    places = current_gazetteer(get_session()).places
     layer = current_layer()
-    places = []
-    for area_id, name in layer.choices():
-        point = layer.area_point(area_id)
-        if point is not None:
-            places.append(NamedPlace(name, point[0], point[1]))
-    return sorted(places, key=lambda p: p.name.casefold())
+    seen: dict[str, NamedPlace] = {}
+    for name, geometry in zip(places["name"], places.geometry, strict=True):
+        point = shapely.Point(geometry.coords[0]) if geometry.geom_type == "Point" else None
+        point = point or geometry.representative_point()
+        key = str(name).casefold()
+        if key not in seen and layer.locate(point.x, point.y) is not None:
+            seen[key] = NamedPlace(str(name), float(point.x), float(point.y))
+    return sorted(seen.values(), key=lambda p: p.name.casefold())
 
 
 def find_named_place(name: str) -> tuple[float, float, str] | None:
@@ -41,6 +48,5 @@ def find_named_place(name: str) -> tuple[float, float, str] | None:
 
 
 def nearest_place_name(lon: float, lat: float) -> str:
-    """What a reader calls the place of a point: its area's name until the gazetteer is in."""
-    layer = current_layer()
-    return layer.name(layer.locate(lon, lat)) or "–"
+    """What a reader calls the place of a point: 'vid Resecentrum', 'Storgatan, norra delen'."""
+    return current_gazetteer(get_session()).label(shapely.Point(lon, lat), page_language())

@@ -271,6 +271,10 @@ def test_records_hide_cold_spots_unless_asked():
         "gi_z": -4.0,
         "gi_p": 6e-5,
         "hotspot_class": "cold_99",
+        "nearby": 0,
+        "local_p": None,
+        "local_ratio": None,
+        "zone": None,
     }
     assert result.records() == []  # cells without concerns only when asked
 

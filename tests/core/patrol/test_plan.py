@@ -155,9 +155,11 @@ def test_the_window_decides_which_cells_are_stops():
     days = plan_patrol(df, WEEKDAY_DAYS, stops=3, mask_cells=TOWN_MASK)
     assert [s.cell for s in nights.stops] == [h3.int_to_str(night_cell)]
     assert [s.cell for s in days.stops] == [h3.int_to_str(day_cell)]
-    # Six weekend nights: the window holds 18 of their 24 possible hours.
-    assert nights.stops[0].count == pytest.approx(4.5)
-    assert nights.stops[0].time_profile == {"night": 4.5}
+    # Six weekend nights, whole voices; the window holds 18 of their 24 possible hours,
+    # which the aoristic sum in the detail shows.
+    assert nights.stops[0].count == 6 and nights.stops[0].total == 6
+    assert nights.stops[0].weighted == pytest.approx(4.5)
+    assert nights.stops[0].time_profile == {"night": 6}
 
 
 def test_thin_data_is_ranked_by_count_and_says_so():
@@ -172,10 +174,12 @@ def test_thin_data_is_ranked_by_count_and_says_so():
     assert "För lite data" in plan.explanation_sv and "Too little data" in plan.explanation_en
     assert "för lite data" in plan.stops[0].why_sv
     assert plan.stops[0].why_sv == (
-        "Bland rutorna med flest synpunkter (för lite data för att pröva hotspots): "
-        "7 synpunkter i fönstret, mest narkotika, oftast natt."
+        "Plats 1: flest synpunkter (för lite data för att pröva hotspots) – 7 synpunkter "
+        f"senaste 12 mån, 7 av dem i fönstret ({WEEKEND_NIGHTS.describe('sv')}), mest "
+        "narkotika (7), oftast nattetid."
     )
-    assert plan.stops[0].why_en.startswith("Among the cells with most concerns")
+    assert plan.stops[0].why_en.startswith("Place 1: most concerns (too little data")
+    assert len({s.why_sv for s in plan.stops}) == len(plan.stops)  # no two alike
 
 
 def test_a_strong_cluster_becomes_a_significant_hotspot():
@@ -189,11 +193,13 @@ def test_a_strong_cluster_becomes_a_significant_hotspot():
     top = plan.stops[0]
     assert top.cell == h3.int_to_str(hot[0]) and top.significant
     assert top.hotspot_class.startswith("hot_")
-    assert top.categories == {"drugs": 15.0 + (top.count - 25.0), "disorder": 10.0}
+    assert top.kind == "zone" and h3.int_to_str(hot[0]) in top.cells
+    assert top.categories == {"drugs": top.count - 10, "disorder": 10}
+    assert all(isinstance(v, int) for v in top.categories.values())
     confidence = top.hotspot_class.removeprefix("hot_")
-    assert top.why_sv.startswith(f"Statistiskt säkerställd hotspot ({confidence} %): ")
-    assert "mest narkotika, oftast natt." in top.why_sv
-    assert top.why_en.startswith(f"Statistically significant hotspot ({confidence} %): ")
+    assert top.why_sv.startswith(f"Zon 1: het zon ({confidence} %) – ")
+    assert "mest narkotika" in top.why_sv and "oftast nattetid." in top.why_sv
+    assert top.why_en.startswith(f"Zone 1: hot zone ({confidence} %) – ")
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -227,7 +233,7 @@ def test_one_voice_per_place_and_moderation_and_safe_places():
     extra["status"] = ["spam", "new", "new"]
     extra["kind"] = ["unsafe", "safe", "unsafe"]
     plan = plan_patrol(pd.concat([df, extra], ignore_index=True), WEEKEND_NIGHTS)
-    assert [s.count for s in plan.stops] == [2.0]  # one voice + one unsafe, unmoderated
+    assert [s.count for s in plan.stops] == [2]  # one voice + one unsafe, unmoderated
 
 
 def test_few_cells_give_fewer_stops_and_say_so():

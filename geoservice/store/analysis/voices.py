@@ -1,0 +1,122 @@
+"""Voices per hex cell, category, time band and weekday/weekend, counted by the database.
+
+One voice per place (SPEC §6): each client counts at most once per cell and UTC day; a
+concern without a client key is its own voice; concerns given as a whole area and those
+moderation took out are not counted. The hotspot page, ``GET /api/v1/hotspots``, the
+exports and the patrol plan all count through :func:`voice_table`, so they show the same
+cells, zones and numbers for the same filter. When one client gave several concerns in a
+cell on a day, that voice takes the first category and time band in alphabetical order and
+counts as weekend if any of them was (a rule, so every output attributes it the same way).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import case, false, func, select
+from sqlalchemy.orm import Session
+
+from geoservice.core.analysis.zones import VOICE_COLUMNS
+from geoservice.core.categories import EXCLUDED_STATUSES
+from geoservice.store.models import Report
+
+
+def _where_counted(query, staff_filter):
+    f = staff_filter
+    query = query.where(
+        Report.created_at >= f.start_utc,
+        Report.created_at < f.end_utc,
+        Report.precision != "area",
+        Report.status.not_in(sorted(EXCLUDED_STATUSES)),
+        Report.cell.is_not(None),
+    )
+    if f.category:
+        query = query.where(Report.category == f.category)
+    if f.time_of_day:
+        query = query.where(Report.time_of_day == f.time_of_day)
+    if f.kind:
+        query = query.where(Report.kind == f.kind)
+    if f.weekend is not None:
+        query = query.where(Report.weekend.is_(f.weekend))
+    if f.status:
+        query = query.where(Report.status == f.status)
+    if getattr(f, "source", "residents") == "partners":
+        query = query.where(false())  # issue 18: partners' events only
+    return query
+
+
+def voice_table(session: Session, staff_filter) -> pd.DataFrame:
+    """Voices of a filter grouped by cell, category, time band and week part.
+
+    ``staff_filter`` needs ``start_utc``, ``end_utc`` and the optional codes of
+    :class:`~geoservice.web.staff_filter.StaffFilter`. Returns the columns of
+    :data:`~geoservice.core.analysis.zones.VOICE_COLUMNS` (``weekend`` as ``weekday``,
+    ``weekend`` or ``unknown``).
+    """
+    voice = func.coalesce(Report.client_key, Report.id)
+    day = func.date(Report.created_at)
+    weekend = case((Report.weekend.is_(True), 1), (Report.weekend.is_(False), 0), else_=None)
+    voices = (
+        _where_counted(
+            select(
+                Report.cell.label("cell"),
+                func.min(Report.category).label("category"),
+                func.min(Report.time_of_day).label("time_of_day"),
+                func.max(weekend).label("weekend"),
+            ),
+            staff_filter,
+        )
+        .group_by(Report.cell, voice, day)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend, func.count()
+        ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
+    ).all()
+    frame = pd.DataFrame(rows, columns=list(VOICE_COLUMNS))
+    frame["cell"] = frame["cell"].to_numpy(dtype=np.int64).astype(np.uint64)
+    frame["voices"] = frame["voices"].astype(np.int64)
+    part = frame["weekend"]
+    frame["weekend"] = np.where(part.isna(), "unknown", np.where(part == 1, "weekend", "weekday"))
+    frame["time_of_day"] = frame["time_of_day"].fillna("unknown")
+    return _with_partner_voices(session, staff_filter, frame)
+
+
+def _with_partner_voices(session: Session, staff_filter, frame: pd.DataFrame) -> pd.DataFrame:
+    """Issue 18: partners' events as voices of their own, when the filter's source asks."""
+    if getattr(staff_filter, "source", "residents") == "residents":
+        return frame
+    from geoservice.store.events.repository import event_voice_table
+
+    events = event_voice_table(session, staff_filter)
+    if not len(events):
+        return frame
+    if not len(frame):
+        return events.reset_index(drop=True)
+    return pd.concat([frame, events], ignore_index=True)
+
+
+def voice_counts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Voices per cell of a voice table: sorted cells (uint64) and counts (int64)."""
+    if not len(table):
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    grouped = table.groupby("cell", sort=True)["voices"].sum()
+    return grouped.index.to_numpy(np.uint64), grouped.to_numpy(np.int64)
+
+
+def study_area_cells_since(session: Session, since: datetime) -> np.ndarray:
+    """Cells that have held a counted concern since ``since`` (any kind or category)."""
+    rows = session.scalars(
+        select(Report.cell)
+        .where(
+            Report.created_at >= since,
+            Report.precision != "area",
+            Report.status.not_in(sorted(EXCLUDED_STATUSES)),
+            Report.cell.is_not(None),
+        )
+        .distinct()
+    ).all()
+    return np.unique(np.array(rows, dtype=np.int64).astype(np.uint64))

@@ -1,0 +1,1 @@
+"""Named places (the gazetteer) as stored by the municipality, or the shipped starter set."""
