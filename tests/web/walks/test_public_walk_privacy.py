@@ -121,7 +121,7 @@ def test_no_public_route_shows_an_event_a_note_a_photo_or_a_name(client, app):
             for secret in forbidden:
                 assert secret not in text, (route, query, secret)
     # The walk pages do show what the public is meant to see.
-    page = client.get(f"/trygghetsvandringar/{repeat}").get_data(as_text=True)
+    page = client.get(f"/trygghetsvandringar/{repeat}?lang=sv").get_data(as_text=True)
     assert "Byta armatur" in page and "Vad blev gjort sedan den första vandringen" in page
     assert client.get(f"/trygghetsvandringar/{hidden}").status_code == 404
     assert client.get("/trygghetsvandringar/999999").status_code == 404
