@@ -138,6 +138,10 @@ def walk_map(
         ).add_to(fmap)
         bounds.append([spot.lat, spot.lon])
     if bounds:
+        # One view only: a second fitBounds would animate from the municipality's view.
+        for name, child in list(fmap._children.items()):
+            if isinstance(child, folium.map.FitBounds):
+                del fmap._children[name]
         lats = [b[0] for b in bounds]
         lons = [b[1] for b in bounds]
         pad = 0.002

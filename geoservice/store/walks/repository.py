@@ -88,8 +88,9 @@ def add_observation(
     photo: bytes | None,
     recorded_by: str,
     follows: int | None = None,
+    place_name: str | None = None,
 ) -> WalkObservation:
-    """Store an observation (its photo already stripped of metadata)."""
+    """Store an observation (its photo already stripped of metadata), named by its place."""
     if follows is not None:
         earlier = session.get(WalkObservation, follows)
         walk = session.get(Walk, walk_id)
@@ -101,6 +102,7 @@ def add_observation(
         lon=draft.lon,
         lat=draft.lat,
         area_id=draft.area_id,
+        place_name=(place_name or "")[:120] or None,
         category=draft.category,
         note=draft.note,
         photo=photo,

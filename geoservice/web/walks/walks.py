@@ -38,7 +38,7 @@ from geoservice.store.walks.repository import (
     set_published,
 )
 from geoservice.web.access import requires
-from geoservice.web.events.places import named_places
+from geoservice.web.events.places import named_places, nearest_place_name
 from geoservice.web.public import map_settings
 from geoservice.web.walks.labels import (
     action_status_labels,
@@ -222,6 +222,7 @@ def add(walk_id: int):
             photo=photo,
             recorded_by=current_user.name,
             follows=follows,
+            place_name=nearest_place_name(draft.lon, draft.lat),
         )
     except LookupError:
         return _record_page(
