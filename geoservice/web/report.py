@@ -87,11 +87,19 @@ def _activities(start: date, end: date) -> list[dict]:
     return rows
 
 
+def _source() -> str:
+    """Issue 18: ``?source=partners|both`` adds partners' events; residents only by default."""
+    from geoservice.core.categories import EVENT_SOURCES
+
+    asked = request.args.get("source", "residents")
+    return asked if asked in EVENT_SOURCES else "residents"
+
+
 def build_report(start: date, end: date) -> PeriodReport:
     """The report for the period as the current staff member may read it."""
     include = current_user.can("exact")
     previous_start = start - (end - start) - timedelta(days=1)
-    window = StaffFilter(start=previous_start, end=end)
+    window = StaffFilter(start=previous_start, end=end, source=_source())
     frame = staff_frame(get_session(), window, with_suggestions=include)
     if not include:
         frame["suggestion"] = None

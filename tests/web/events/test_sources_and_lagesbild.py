@@ -227,3 +227,19 @@ def test_the_tertial_page_ranks_areas_per_1000_residents(app, client, login):
     assert "<td>9,0</td>" in row and "+7,5" in row
     bad = client.get("/personal/prioritering", query_string={"tertial": "2026-7"})
     assert bad.status_code == 422 and "ÅÅÅÅ-T" in bad.get_data(as_text=True)
+
+
+def test_the_period_report_adds_events_when_asked(app, client, login):
+    add_concerns(app, recent(5), 3)
+    add_events(app, recent(5), 4)
+    login("municipality")
+    period = {"from": (datetime.now(LOCAL_ZONE) - timedelta(days=30)).date().isoformat()}
+    residents = client.get("/personal/rapport/areas.csv", query_string=period)
+    both = client.get("/personal/rapport/areas.csv", query_string=period | {"source": "both"})
+    assert residents.status_code == both.status_code == 200
+    holm = [
+        [line for line in r.get_data(as_text=True).splitlines() if "Mellerud/Holm" in line][0]
+        for r in (residents, both)
+    ]
+    # Mellerud/Holm: 3 concerns, and 3 + 4 with the partners' events.
+    assert ",3," in holm[0] and ",7," in holm[1], holm
