@@ -97,6 +97,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(council.bp)
+    register_partner_blueprints(app)
+
+
+def register_partner_blueprints(app: Flask) -> None:
+    """Issue 18: partners' event reporting, the weekly lägesbild, and safety walks."""
+    from geoservice.web.events import api as events_api
+    from geoservice.web.events import situation
+    from geoservice.web.events import views as events
+    from geoservice.web.walks import measures, public_walks, walks
+
+    for module in (events, events_api, situation, walks, public_walks, measures):
+        app.register_blueprint(module.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -142,11 +142,16 @@ def seed_demo(remove: bool, count: int, seed: int) -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["police", "municipality", "bra", "admin"]),
-    help="What the account may see and do (SPEC §3).",
+    type=click.Choice(["police", "municipality", "bra", "admin", "partner"]),
+    help="What the account may see and do (SPEC §3); partner: reports events for its organisation.",
+)
+@click.option(
+    "--organisation",
+    default=None,
+    help="The partner's organisation, e.g. 'Mellerudsbostäder' (required for --role partner).",
 )
 @with_appcontext
-def create_user_command(name: str, role: str) -> None:
+def create_user_command(name: str, role: str, organisation: str | None) -> None:
     """Create a staff account; the password is read from standard input."""
     from geoservice.store.accounts import AccountError, create_user
     from geoservice.store.db import session_scope
@@ -158,8 +163,11 @@ def create_user_command(name: str, role: str) -> None:
         password = stream.readline().rstrip("\r\n")
     try:
         with session_scope(current_app) as session:
-            user = create_user(session, name, role, password)
-            click.echo(f"Created {role} account {user.name!r}.")
+            user = create_user(session, name, role, password, organisation=organisation)
+            click.echo(
+                f"Created {role} account {user.name!r}"
+                + (f" of {organisation.strip()!r}." if organisation else ".")
+            )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
 

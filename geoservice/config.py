@@ -192,6 +192,32 @@ SETTINGS: tuple[Setting, ...] = (
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
         "Attribution shown for the base-map tiles.",
     ),
+    # Issue 18: e-mailing the weekly lägesbild. Unset SMTP_HOST: a page and a download only.
+    Setting(
+        "SMTP_HOST",
+        "",
+        "SMTP server that sends the weekly lägesbild by e-mail, e.g. `smtp.mellerud.se`. "
+        "Empty (the default): no e-mail; the lägesbild is a page and a PDF download.",
+    ),
+    Setting("SMTP_PORT", 587, "Port of the SMTP server.", _parse_positive_int),
+    Setting(
+        "SMTP_STARTTLS",
+        True,
+        "Whether to switch the SMTP connection to TLS (STARTTLS) before logging in.",
+        _parse_bool,
+    ),
+    Setting("SMTP_USER", "", "SMTP login name; empty: send without logging in."),
+    Setting("SMTP_PASSWORD", "", "SMTP password (with `SMTP_USER`)."),
+    Setting(
+        "SMTP_FROM",
+        "",
+        "Sender address of the lägesbild e-mails, e.g. `trygghet@mellerud.se`.",
+    ),
+    Setting(
+        "LAGESBILD_RECIPIENTS",
+        "",
+        "Who receives the weekly lägesbild: e-mail addresses separated by commas.",
+    ),
     Setting(
         "CONTACT",
         "",

@@ -129,6 +129,15 @@ def source_labels() -> dict[str, str]:
     }
 
 
+def event_source_labels() -> dict[str, str]:
+    """Which source an analysis counts: residents' concerns, partners' event reports, or both."""
+    return {
+        "residents": _("Invånarnas synpunkter"),
+        "partners": _("Händelser från samverkanspartner"),
+        "both": _("Båda"),
+    }
+
+
 def responsible_labels() -> dict[str, str]:
     """Who is responsible for an activity of the action plan."""
     return {

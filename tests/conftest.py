@@ -70,10 +70,13 @@ def make_user(app):
     """Create a staff account and return its name."""
     from geoservice.store.accounts import create_user
 
-    def make(role: str, name: str | None = None) -> str:
+    def make(role: str, name: str | None = None, organisation: str | None = None) -> str:
         name = name or f"{role}-user"
+        if role == "partner":
+            # A partner account belongs to an organisation (issue 18).
+            organisation = organisation or "Mellerudsbostäder"
         with session_scope(app) as session:
-            create_user(session, name, role, STAFF_PASSWORD)
+            create_user(session, name, role, STAFF_PASSWORD, organisation=organisation)
         return name
 
     return make
@@ -90,8 +93,8 @@ def csrf_token_from(client, path: str = "/personal/logga-in") -> str:
 def login(client, make_user):
     """Log ``client`` in with a new account of ``role``; return the account name."""
 
-    def log_in(role: str, name: str | None = None) -> str:
-        name = make_user(role, name)
+    def log_in(role: str, name: str | None = None, organisation: str | None = None) -> str:
+        name = make_user(role, name, organisation)
         response = client.post(
             "/personal/logga-in",
             data={"name": name, "password": STAFF_PASSWORD, "csrf_token": csrf_token_from(client)},

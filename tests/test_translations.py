@@ -59,8 +59,9 @@ def _ids(message) -> tuple[str, ...]:
 
 def _translated(catalog: Catalog) -> dict:
     """id -> string for every real, non-fuzzy entry (what `pybabel compile` writes)."""
+    # Plural entries: the .mo reader gives lists where the .po reader gives tuples.
     return {
-        message.id: message.string
+        _ids(message) if not isinstance(message.id, str) else message.id: _strings(message)
         for message in catalog
         if message.id and not message.fuzzy and any(_strings(message))
     }

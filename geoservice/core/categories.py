@@ -152,3 +152,129 @@ def category_by_code(code: str) -> Category:
             f"unknown category {code!r}; expected one of "
             f"{', '.join((*CATEGORY_CODES, *SAFE_REASON_CODES))}"
         ) from None
+
+
+# --- Partner event reports (EST) and safety-walk observations (issue 18) -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventType:
+    """One kind of event in the EST method's weekly reporting (Effektiv samordning för trygghet).
+
+    Attributes
+    ----------
+    code : str
+        Stable machine code stored with each event report, e.g. ``"graffiti"``.
+    label_sv, label_en : str
+        Labels shown in Swedish and English.
+    concern_category : str
+        The residents' category (SPEC §4) the event counts under when events and concerns
+        are analysed together, so a category filter means the same for both sources.
+    """
+
+    code: str
+    label_sv: str
+    label_en: str
+    concern_category: str
+
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType("vandalism", "Skadegörelse", "Vandalism", "vandalism"),
+    EventType("graffiti", "Klotter", "Graffiti", "vandalism"),
+    EventType("littering", "Nedskräpning", "Littering", "littering"),
+    EventType("unsafe_place", "Otrygg plats", "Unsafe place", "environment"),
+    EventType("drug_dealing", "Misstänkt narkotikaförsäljning", "Suspected drug dealing", "drugs"),
+    EventType(
+        "disorderly_group",
+        "Grupper som stör ordningen",
+        "Groups disturbing public order",
+        "disorder",
+    ),
+    EventType("fire", "Brand", "Fire", "other"),
+    EventType("other", "Annat", "Other", "other"),
+)
+"""The EST event types, in the order the partner form shows them."""
+
+EVENT_TYPE_CODES: tuple[str, ...] = tuple(t.code for t in EVENT_TYPES)
+"""Event type codes in display order."""
+
+SERIOUSNESS: tuple[int, ...] = (1, 2, 3)
+"""How serious the reporter judges an event: 1 minor, 2 serious, 3 very serious."""
+
+EVENT_SOURCES: tuple[str, ...] = ("residents", "partners", "both")
+"""Which source an analysis reads: residents' concerns, partners' event reports, or both."""
+
+_EVENT_BY_CODE = {t.code: t for t in EVENT_TYPES}
+
+
+def event_type_by_code(code: str) -> EventType:
+    """Return the EST event type with the given code.
+
+    Raises
+    ------
+    ValueError
+        If no event type has that code.
+    """
+    try:
+        return _EVENT_BY_CODE[code]
+    except KeyError:
+        raise ValueError(
+            f"unknown event type {code!r}; expected one of {', '.join(EVENT_TYPE_CODES)}"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class WalkCategory:
+    """What a safety-walk observation (trygghetsvandring) is about.
+
+    Attributes
+    ----------
+    code : str
+        Stable machine code, e.g. ``"lighting"``.
+    label_sv, label_en : str
+        Labels shown in Swedish and English.
+    """
+
+    code: str
+    label_sv: str
+    label_en: str
+
+
+WALK_CATEGORIES: tuple[WalkCategory, ...] = (
+    WalkCategory(
+        "lighting", "Mörkt, belysning saknas eller är trasig", "Dark, lighting missing or broken"
+    ),
+    WalkCategory("overgrown", "Igenvuxet, skymd sikt", "Overgrown, blocked view"),
+    WalkCategory(
+        "passage", "Otrygg passage, tunnel eller genväg", "Unsafe passage, underpass or shortcut"
+    ),
+    WalkCategory("gathering", "Plats där grupper samlas", "Place where groups gather"),
+    WalkCategory("vandalism", "Skadegörelse, klotter", "Vandalism, graffiti"),
+    WalkCategory("littering", "Nedskräpning, förfall", "Littering, neglect"),
+    WalkCategory("traffic", "Trafikfara", "Traffic hazard"),
+    WalkCategory("other", "Annat", "Other"),
+)
+"""Safety-walk observation categories, in the order the recording form shows them."""
+
+WALK_CATEGORY_CODES: tuple[str, ...] = tuple(c.code for c in WALK_CATEGORIES)
+"""Walk observation category codes in display order."""
+
+ACTION_OWNERS: tuple[str, ...] = ("police", "municipality", "housing", "other")
+"""Who owns a walk action: Polisen, Kommunen, the housing company, or another party."""
+
+ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done", "not_feasible")
+"""A walk action's status; ``not_feasible`` ("inte genomförbart") needs a reason."""
+
+__all__ += [
+    "ACTION_OWNERS",
+    "ACTION_STATUSES",
+    "EVENT_SOURCES",
+    "EVENT_TYPES",
+    "EVENT_TYPE_CODES",
+    "SERIOUSNESS",
+    "WALK_CATEGORIES",
+    "WALK_CATEGORY_CODES",
+    "EventType",
+    "WalkCategory",
+    "event_type_by_code",
+]

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from geoservice.store.db import begin_write
 from geoservice.store.models import ApiToken, AuditEvent, StaffSession, User
 
-ROLES = ("police", "municipality", "bra", "admin")
+ROLES = ("police", "municipality", "bra", "admin", "partner")
+ORGANISATION_LIMIT = 120
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "gst_"
 _hasher = PasswordHasher()
@@ -29,8 +30,14 @@ class AccountError(ValueError):
     """A staff account could not be created or used; the message says why."""
 
 
-def create_user(session: Session, name: str, role: str, password: str) -> User:
-    """Create a staff account with an argon2 password hash."""
+def create_user(
+    session: Session, name: str, role: str, password: str, *, organisation: str | None = None
+) -> User:
+    """Create a staff account with an argon2 password hash.
+
+    A ``partner`` account (issue 18) belongs to a named organisation, given here; the other
+    roles have none.
+    """
     name = name.strip()
     if not name or len(name) > 64 or not name.replace(".", "").replace("-", "").isalnum():
         raise AccountError("the user name must be 1-64 characters: letters, digits, '.' and '-'")
@@ -38,15 +45,43 @@ def create_user(session: Session, name: str, role: str, password: str) -> User:
         raise AccountError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    organisation = _organisation(role, organisation)
     begin_write(session)
     user = User(name=name, role=role, password_hash=_hasher.hash(password), active=True)
     session.add(user)
+    if organisation:
+        from geoservice.store.events.models import PartnerAccount
+
+        session.flush()
+        session.add(PartnerAccount(user_id=user.id, organisation=organisation))
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise AccountError(f"a user named {name!r} already exists") from None
     return user
+
+
+def _organisation(role: str, organisation: str | None) -> str | None:
+    """The partner's organisation, checked; refused for the other roles."""
+    text = " ".join((organisation or "").split())
+    if role != "partner":
+        if text:
+            raise AccountError("only a partner account belongs to an organisation")
+        return None
+    if not text:
+        raise AccountError("a partner account needs its organisation (--organisation)")
+    if len(text) > ORGANISATION_LIMIT or any(not c.isprintable() for c in text):
+        raise AccountError(f"the organisation must be 1-{ORGANISATION_LIMIT} printable characters")
+    return text
+
+
+def organisation_of(session: Session, user_id: int) -> str | None:
+    """The organisation of a partner account, None for every other account."""
+    from geoservice.store.events.models import PartnerAccount
+
+    row = session.get(PartnerAccount, user_id)
+    return row.organisation if row else None
 
 
 def authenticate(session: Session, name: str, password: str) -> User | None:
@@ -159,6 +194,7 @@ AUDITABLE_FILTERS = frozenset(
         # The audit log's own filters: an account name and action codes, never free text.
         "user",
         "action",
+        "source",
     }
 )
 

@@ -359,4 +359,7 @@ class ReportFigure(Base):
 
 
 # Tables of sub-packages register on the same metadata (Alembic compares against it).
+# Issue 18: partners' events and safety walks.
+from geoservice.store.events import models as _event_models  # noqa: E402, F401, I001
 from geoservice.store.places.models import NamedPlace  # noqa: E402, F401
+from geoservice.store.walks import models as _walk_models  # noqa: E402, F401

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.categories import (
@@ -43,6 +43,8 @@ class ModerationError(ValueError):
 def _filtered(query: Select, staff_filter) -> Select:
     f = staff_filter
     query = query.where(Report.created_at >= f.start_utc, Report.created_at < f.end_utc)
+    if getattr(f, "source", "residents") == "partners":
+        query = query.where(false())  # issue 18: partners' events only, no concerns
     if f.category:
         query = query.where(Report.category == f.category)
     if f.time_of_day:
@@ -82,7 +84,21 @@ def staff_frame(session: Session, staff_filter, *, with_suggestions: bool = Fals
     rows = session.execute(_filtered(select(*columns), staff_filter)).all()
     frame = pd.DataFrame(rows, columns=names)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    return frame
+    return _with_partner_events(session, staff_filter, frame)
+
+
+def _with_partner_events(session: Session, staff_filter, frame: pd.DataFrame) -> pd.DataFrame:
+    """Issue 18: partners' event reports as rows of their own source, when the filter asks."""
+    if getattr(staff_filter, "source", "residents") == "residents":
+        return frame
+    from geoservice.store.events.repository import event_frame
+
+    events = event_frame(session, staff_filter).reindex(columns=frame.columns)
+    if events.empty:
+        return frame
+    if frame.empty:
+        return events.reset_index(drop=True)
+    return pd.concat([frame, events], ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_use
 
 from geoservice.store.accounts import (
     audit_filter,
+    organisation_of,
     record_event,
     resume_session,
     user_for_token,
@@ -28,6 +29,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "moderate": frozenset({"police", "municipality", "admin"}),
     "plan": frozenset({"police", "municipality", "admin"}),
     "admin": frozenset({"admin"}),
+    # Issue 18: partners (an identified person of a named organisation) may report events
+    # and see their own organisation's reports, nothing else; coordinators report too.
+    "report_events": frozenset({"partner", "police", "municipality", "admin"}),
+    # Any account at all: the staff start page and logging out.
+    "signed_in": frozenset({"partner", "police", "municipality", "bra", "admin"}),
 }
 
 # Endpoints anyone may call. Every other endpoint needs a staff login (checked by a test).
@@ -57,6 +63,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "open311.request_detail",
         "auth.login",
         "auth.login_form",
+        # Issue 18: published safety-walk protocols.
+        "walks_public.index",
+        "walks_public.walk",
     }
 )
 
@@ -69,6 +78,7 @@ class StaffUser(UserMixin):
     name: str
     role: str
     via: str  # "session" or "token"
+    organisation: str | None = None  # a partner's organisation (issue 18)
 
     def can(self, permission: str) -> bool:
         return self.role in PERMISSIONS[permission]
@@ -77,6 +87,7 @@ class StaffUser(UserMixin):
 class Anonymous(AnonymousUserMixin):
     name = None
     role = None
+    organisation = None
 
     def can(self, permission: str) -> bool:
         return False
@@ -88,7 +99,7 @@ def _load_from_request(req) -> StaffUser | None:
     db = get_session()
     if header.startswith("Bearer "):
         user = user_for_token(db, header[len("Bearer ") :].strip(), now)
-        return StaffUser(user.id, user.name, user.role, "token") if user else None
+        return _staff_user(db, user, "token") if user else None
     sid = session.get("sid")
     if not sid:
         return None
@@ -103,7 +114,13 @@ def _load_from_request(req) -> StaffUser | None:
     if user is None:
         session.pop("sid", None)
         return None
-    return StaffUser(user.id, user.name, user.role, "session")
+    return _staff_user(db, user, "session")
+
+
+def _staff_user(db, user, via: str) -> StaffUser:
+    # Only partners belong to an organisation: the other roles skip the lookup.
+    organisation = organisation_of(db, user.id) if user.role == "partner" else None
+    return StaffUser(user.id, user.name, user.role, via, organisation)
 
 
 def audit(action: str, *, rows: int | None = None, target: str | None = None) -> None:

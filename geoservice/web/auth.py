@@ -63,7 +63,7 @@ def login():
 
 
 @bp.post("/logga-ut")
-@requires("aggregates")
+@requires("signed_in")
 def logout():
     """End the server-side session and clear the cookie."""
     db = get_session()

@@ -626,6 +626,101 @@ def _paths() -> dict[str, Any]:
     }
 
 
+# --- Issue 18: partners' event reports --------------------------------------------------------
+
+
+def _event_schemas() -> dict[str, Any]:
+    from geoservice.core.categories import EVENT_TYPE_CODES, SERIOUSNESS
+    from geoservice.core.events.validation import MAX_EVENTS
+
+    text = _null("string", maxLength=TEXT_LIMIT, pattern=_PLAIN_TEXT)
+    moment = {
+        "type": ["string", "null"],
+        "description": "ISO 8601, e.g. `2026-11-29T23:30`; Swedish time unless a zone is given.",
+    }
+    event = _object(
+        {
+            "lat": _null("number", minimum=-90, maximum=90),
+            "lon": _null("number", minimum=-180, maximum=180),
+            "place": _null("string", maxLength=120, description="A named place, not lat/lon."),
+            "occurred_at": moment,
+            "occurred_from": moment,
+            "occurred_to": moment,
+            "types": {
+                "type": "array",
+                "items": _enum(*EVENT_TYPE_CODES),
+                "minItems": 1,
+                "uniqueItems": True,
+                "description": "EST event types (Effektiv samordning för trygghet).",
+            },
+            "seriousness": {"type": "integer", "enum": list(SERIOUSNESS)},
+            "description": text,
+            "idempotency_key": _null("string", pattern="^([A-Za-z0-9_.:-]{8,100})?$"),
+        },
+        "lat",
+        "lon",
+        "place",
+        "occurred_at",
+        "occurred_from",
+        "occurred_to",
+        "description",
+        "idempotency_key",
+        closed=True,
+    )
+    batch = _object(
+        {
+            "events": {
+                "type": "array",
+                "items": _ref("NewEvent"),
+                "minItems": 1,
+                "maxItems": MAX_EVENTS,
+            }
+        },
+        closed=True,
+    )
+    area = _object({"id": _null("string"), "name": _null("string")})
+    return {
+        "NewEvent": event,
+        "NewEvents": {"oneOf": [_ref("NewEvent"), batch]},
+        "EventReceipt": _object(
+            {
+                "batch": _STR,
+                "organisation": _STR,
+                "events": {"type": "array", "items": _object({"id": _STR, "area": area})},
+            }
+        ),
+    }
+
+
+def _event_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/events": {
+            "post": {
+                "operationId": "createEvents",
+                "summary": "Report one event or several (EST) for the token's organisation.",
+                "tags": ["staff"],
+                "security": [{"bearerToken": []}, {"sessionCookie": []}],
+                "responses": _responses(201, "EventReceipt", 400, 401, 403, 409, 413, 415, 422),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": _ref("NewEvents"),
+                            "example": {
+                                "lat": 58.7005,
+                                "lon": 12.4535,
+                                "occurred_at": "2026-11-29T23:30",
+                                "types": ["graffiti"],
+                                "seriousness": 2,
+                            },
+                        }
+                    },
+                },
+            }
+        }
+    }
+
+
 def build_document() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document for ``/api/v1`` as a dict."""
     schemas = _schemas()
@@ -648,9 +743,9 @@ def build_document() -> dict[str, Any]:
             {"name": "public", "description": "Anyone; no identity needed."},
             {"name": "staff", "description": "Police, municipality and BRÅ; by role."},
         ],
-        "paths": _paths(),
+        "paths": _paths() | _event_paths(),
         "components": {
-            "schemas": schemas,
+            "schemas": schemas | _event_schemas(),
             "securitySchemes": {
                 "bearerToken": {
                     "type": "http",

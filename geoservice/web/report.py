@@ -143,6 +143,14 @@ class BuiltReport:
     charts: dict[str, Chart]
 
 
+def _source() -> str:
+    """``?source=partners|both`` adds partners' events; residents only by default."""
+    from geoservice.core.categories import EVENT_SOURCES
+
+    asked = request.args.get("source", "residents")
+    return asked if asked in EVENT_SOURCES else "residents"
+
+
 def build_report(start: date, end: date) -> BuiltReport:
     """The report for the period as staff read it, its zones and charts.
 
@@ -155,10 +163,11 @@ def build_report(start: date, end: date) -> BuiltReport:
     activity_rows = _activities(start, end)
     figure_rows = [_figure_dict(f) for f in figures(db)]
     lang = page_language()
-    key = (start, end, lang, json.dumps([activity_rows, figure_rows], default=str))
+    source = _source()
+    key = (start, end, lang, source, json.dumps([activity_rows, figure_rows], default=str))
 
     def compute() -> BuiltReport:
-        window = StaffFilter(start=_window_start(start, end), end=end)
+        window = StaffFilter(start=_window_start(start, end), end=end, source=source)
         frame = staff_frame(db, window, with_suggestions=True)
         text = frame["suggestion"].fillna("").astype(str).str.strip()
         hidden = hidden_quote_ids(db, frame.loc[text != "", "id"].tolist())

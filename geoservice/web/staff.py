@@ -88,10 +88,14 @@ def _labels() -> dict:
 
 
 @bp.get("/")
-@requires("aggregates")
+@requires("signed_in")
 def home():
     """The staff overview: what this role can open."""
     from flask import current_app
+
+    if not current_user.can("aggregates"):
+        # A partner's start page is the event form (issue 18).
+        return redirect(url_for("events.report_form"), 303)
 
     return render_template(
         "staff/home.html",

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 
-from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
+from geoservice.core.categories import CATEGORY_CODES, EVENT_SOURCES, KINDS, STATUSES, TIME_BANDS
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.web.insight import FilterRejected
 
@@ -24,6 +24,8 @@ class StaffFilter:
     kind: str | None = None
     weekend: bool | None = None
     status: str | None = None
+    # Issue 18: residents' concerns, partners' event reports, or both.
+    source: str = "residents"
 
     @property
     def start_utc(self) -> datetime:
@@ -41,6 +43,8 @@ class StaffFilter:
                 query[name] = getattr(self, name)
         if self.weekend is not None:
             query["weekend"] = "true" if self.weekend else "false"
+        if self.source != "residents":
+            query["source"] = self.source
         return query
 
 
@@ -124,11 +128,19 @@ def _code(args, name: str, options, labels: dict[str, str], errors: dict[str, st
 
 
 def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) -> StaffFilter:
-    """Read ``from, to, category, time_of_day, kind, weekend, status``; default: last 90 days.
+    """Read ``from, to, category, time_of_day, kind, weekend, status, source``; last 90 days.
+
+    ``source``: ``residents`` (the default), ``partners`` or ``both``.
 
     Messages name each field as the filter form does, in the page's language.
     """
-    from geoservice.labels import band_labels, category_labels, kind_labels, status_labels
+    from geoservice.labels import (
+        band_labels,
+        category_labels,
+        event_source_labels,
+        kind_labels,
+        status_labels,
+    )
 
     today = today or datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
@@ -157,6 +169,7 @@ def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) ->
         kind=_code(args, "kind", KINDS, kind_labels(), errors),
         weekend=weekend,
         status=_code(args, "status", STATUSES, status_labels(), errors),
+        source=_code(args, "source", EVENT_SOURCES, event_source_labels(), errors) or "residents",
     )
     if errors:
         raise FilterRejected(errors)

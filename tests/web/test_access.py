@@ -12,7 +12,7 @@ from geoservice.store.models import StaffSession
 from geoservice.web.access import PERMISSIONS, PUBLIC_ENDPOINTS
 from tests.conftest import STAFF_PASSWORD, csrf_token_from
 
-ROLES = ("police", "municipality", "bra", "admin")
+ROLES = ("police", "municipality", "bra", "admin", "partner")
 
 
 def staff_routes(app):

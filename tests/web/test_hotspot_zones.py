@@ -18,7 +18,6 @@ import pytest
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
-from geoservice.store.reports import new_receipt
 
 STATION = (58.7012, 12.4620)
 TOWN = (58.7005, 12.4535)
@@ -33,7 +32,6 @@ def add(session, lat, lon, *, days_ago, client, category="drugs", band="night", 
             time_of_day=band,
             weekend=weekend,
             area_id="mellerud-holm",
-            receipt=new_receipt(),
             created_at=datetime.now(UTC) - timedelta(days=days_ago, hours=2),
             client_key=client,
         )

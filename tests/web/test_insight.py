@@ -212,6 +212,8 @@ def _public_get_routes(app):
                 "api.get_report",
                 "open311.service_definition",
                 "open311.request_detail",
+                # Published walk protocols: walked in tests/web/walks/test_public_walk_privacy.py.
+                "walks_public.walk",
             }, rule
             continue
         yield rule.rule

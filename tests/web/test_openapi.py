@@ -128,6 +128,8 @@ CROSS_FIELD_RULES = [
     "listStaffReports",
     "listHotspots",
     "getPatrolPlan",
+    # Issue 18: the place must lie inside, the time not in the future nor a year ago.
+    "createEvents",
 ]
 CONFIG = {
     "operations": [

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from geoservice.store.aggregates import bump_version
 from geoservice.store.db import session_scope
 from geoservice.store.models import ModerationEvent, Report, ReportFigure
-from geoservice.store.reports import new_receipt
 from tests.conftest import csrf_token_from
 
 TODAY = datetime.now(UTC)
@@ -37,7 +36,6 @@ def concerns(app):
                 time_of_day="evening",
                 weekend=bool(i % 2),
                 area_id="mellerud-holm",
-                receipt=new_receipt(),
                 created_at=TODAY - timedelta(days=2 + i % 20),
                 suggestion=QUOTE if i < 4 else None,
                 client_key=f"k{i}",

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.analysis.zones import VOICE_COLUMNS
@@ -42,6 +42,8 @@ def _where_counted(query, staff_filter):
         query = query.where(Report.weekend.is_(f.weekend))
     if f.status:
         query = query.where(Report.status == f.status)
+    if getattr(f, "source", "residents") == "partners":
+        query = query.where(false())  # issue 18: partners' events only
     return query
 
 
@@ -86,7 +88,21 @@ def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
     part = frame["weekend"]
     frame["weekend"] = np.where(part.isna(), "unknown", np.where(part == 1, "weekend", "weekday"))
     frame["time_of_day"] = frame["time_of_day"].fillna("unknown")
-    return frame
+    return _with_partner_voices(session, staff_filter, frame)
+
+
+def _with_partner_voices(session: Session, staff_filter, frame: pd.DataFrame) -> pd.DataFrame:
+    """Issue 18: partners' events as voices of their own, when the filter's source asks."""
+    if getattr(staff_filter, "source", "residents") == "residents":
+        return frame
+    from geoservice.store.events.repository import event_voice_table
+
+    events = event_voice_table(session, staff_filter)
+    if not len(events):
+        return frame
+    if not len(frame):
+        return events.reset_index(drop=True)
+    return pd.concat([frame, events], ignore_index=True)
 
 
 def voices_per_cell(session: Session, staff_filter, *, cells=None) -> tuple[np.ndarray, np.ndarray]:

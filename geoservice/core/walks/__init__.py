@@ -1,0 +1,1 @@
+"""Safety walks (trygghetsvandringar): photos without metadata, the protocol and the measures."""

@@ -1,0 +1,1 @@
+"""Safety walks, their observations and protocol actions: tables and repository functions."""
