@@ -28,7 +28,7 @@ from geoservice.maps.choropleth import (
     class_breaks,
     mix_popup,
 )
-from geoservice.maps.report_map import PinTexts, report_map
+from geoservice.maps.report_map import report_map
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.demo import has_demo_reports
@@ -40,6 +40,7 @@ from geoservice.web.insight import (
     parse_public_filter,
     public_areas,
 )
+from geoservice.web.pin_texts import pin_texts
 from geoservice.web.receipt_facts import retention_rules, stored_fields
 from geoservice.web.submission import (
     erase_concern,
@@ -94,29 +95,7 @@ def _resident_map():
     fmap = report_map(
         layer.areas,
         layer.outline,
-        texts=PinTexts(
-            placed=_(
-                "Plats markerad i %(area)s. Dra nålen om den inte står rätt.", area="%(area)s"
-            ),
-            placed_plain=_("Plats markerad."),
-            outside=_("Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen."),
-            outside_kept=_(
-                "Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen. "
-                "Din tidigare markering finns kvar."
-            ),
-            zoomed=_(
-                "Kartan visar nu gatunivå. Stämmer nålen? Tryck på Bekräfta platsen, tryck "
-                "på den exakta platsen eller dra nålen dit."
-            ),
-            located=_(
-                "Din position är markerad (inom %(accuracy)s m). Dra nålen om den inte står rätt.",
-                accuracy="%(accuracy)s",
-            ),
-            no_location=_("Din position kunde inte hämtas. Markera platsen på kartan i stället."),
-            centre_disabled=_(
-                "Zooma in till gatunivå först, så att kartans mitt är en exakt plats."
-            ),
-        ),
+        texts=pin_texts(),
         settings=map_settings(),
         aria_label=_("Karta över Melleruds kommun. Klicka för att markera en plats."),
         pin_title=_("Markerad plats. Dra för att flytta."),

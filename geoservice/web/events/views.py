@@ -14,13 +14,14 @@ from geoservice.core.events.validation import MAX_EVENTS, EventsRejected
 from geoservice.core.typography import LOCAL_ZONE
 from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
-from geoservice.maps.report_map import PinTexts, report_map
+from geoservice.maps.report_map import report_map
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.events.repository import EventKeyConflict, count_events, recent_events
 from geoservice.web.access import audit, requires
 from geoservice.web.events.places import named_places
 from geoservice.web.events.reporting import reporting_organisation, submit_events
+from geoservice.web.pin_texts import pin_texts
 from geoservice.web.public import map_settings
 
 bp = Blueprint("events", __name__, url_prefix="/personal")
@@ -58,13 +59,7 @@ def _event_map():
     fmap = report_map(
         layer.areas,
         layer.outline,
-        texts=PinTexts(
-            placed=_("Plats markerad i %(area)s.", area="%(area)s"),
-            placed_plain=_("Plats markerad."),
-            outside=_("Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen."),
-            located=_("Din position är markerad."),
-            no_location=_("Din position kunde inte hämtas. Markera platsen på kartan i stället."),
-        ),
+        texts=pin_texts(),
         settings=map_settings(),
         aria_label=_("Karta över Melleruds kommun. Tryck för att markera var det hände."),
     )

@@ -24,7 +24,7 @@ from geoservice.core.walks.protocol import (
 from geoservice.extensions import csrf
 from geoservice.i18n import page_language
 from geoservice.maps.base import render_parts
-from geoservice.maps.report_map import PinTexts, report_map
+from geoservice.maps.report_map import report_map
 from geoservice.maps.walk_map import Spot, route_map, walk_map
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
@@ -39,6 +39,7 @@ from geoservice.store.walks.repository import (
 )
 from geoservice.web.access import requires
 from geoservice.web.events.places import named_places, nearest_place_name
+from geoservice.web.pin_texts import pin_texts
 from geoservice.web.public import map_settings
 from geoservice.web.walks.labels import (
     action_status_labels,
@@ -149,13 +150,7 @@ def _record_page(walk: Walk, values: dict, errors: dict, status: int = 200):
     fmap = report_map(
         layer.areas,
         layer.outline,
-        texts=PinTexts(
-            placed=_("Plats markerad i %(area)s.", area="%(area)s"),
-            placed_plain=_("Plats markerad."),
-            outside=_("Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen."),
-            located=_("Din position är markerad."),
-            no_location=_("Din position kunde inte hämtas. Markera platsen på kartan i stället."),
-        ),
+        texts=pin_texts(),
         settings=map_settings(),
         aria_label=_("Karta. Tryck där det du vill anteckna finns."),
     )

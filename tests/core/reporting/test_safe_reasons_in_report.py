@@ -1,4 +1,4 @@
-"""The period report keeps safe places apart: their suggestions under their own reasons."""
+"""The period report keeps safe places apart: their suggestions' themes under their own reasons."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from tests.core.reporting.test_period_report import KNOWN, build, concerns
 def test_suggestions_of_safe_places_are_listed_under_their_reasons():
     rows = (*KNOWN, {"kind": "safe", "category": "safe_people", "suggestion": "Fler bänkar"})
     report = build(concerns(*rows))
-    assert report.suggestions["safe_people"] == ("Fler bänkar",)
+    (theme,) = report.themes["safe_people"]
+    assert (theme.count, theme.quotes) == (1, ("Fler bänkar",))
     assert report.suggestion_counts["safe_people"] == 1
     # The unsafe categories' figures are what they were without the safe place.
     assert report.suggestion_counts["lighting"] == 3
