@@ -262,7 +262,7 @@ def import_boundaries_command(
     """Replace the area layer with PATH (GeoPackage, GeoJSON, Shapefile/.zip, GeoParquet)."""
     from geoservice.core.places.boundaries import BoundaryError
     from geoservice.store.areas import shipped_layer
-    from geoservice.store.boundary_layers import import_layer
+    from geoservice.store.boundary_layers import import_layer, preview_references
     from geoservice.store.db import session_scope
 
     try:
@@ -273,15 +273,38 @@ def import_boundaries_command(
         raise click.ClickException(str(exc)) from None
     click.echo(imported.summary("en"))
     if dry_run:
+        with session_scope(current_app) as session:
+            _echo_remaps(preview_references(session, imported.areas), would=True)
         click.echo("Dry run: nothing was changed.")
         return
     with session_scope(current_app) as session:
         change = import_layer(session, imported, imported_by=os.environ.get("USER"))
+    _echo_remaps(change.remaps, would=False)
     click.echo(
         f"Layer {change.layer_id} ({change.source}) is now in use. Re-assigned "
         f"{change.reassigned} concerns ({change.changed_area} changed area, {change.outside} "
         "fall outside every area). `geoservice boundaries rollback` restores the previous layer."
     )
+
+
+def _echo_remaps(remaps, *, would: bool) -> None:
+    """Say what a layer change does to the activities' areas, orphans first."""
+    verb = "would be" if would else "were"
+    moved = [r for r in remaps if r.new_ids != r.old_ids]
+    for remap in moved:
+        line = (
+            f"activity {remap.activity_id} ({remap.title}): areas "
+            f"{', '.join(remap.old_ids) or '-'} -> {', '.join(remap.new_ids) or 'none'}"
+        )
+        if remap.orphaned:
+            line += f"; ORPHANED (no new area replaces them): {', '.join(remap.orphaned)}"
+        click.echo(line)
+    orphans = sum(bool(r.orphaned) for r in remaps)
+    if moved:
+        click.echo(
+            f"{len(moved)} activities' areas {verb} carried over by overlap ({orphans} with "
+            "orphaned areas); staff confirm each on its page."
+        )
 
 
 def read_boundaries(path, layer, id_field, name_field, population_field, no_population):
@@ -312,9 +335,10 @@ def boundaries_rollback() -> None:
 
     try:
         with session_scope(current_app) as session:
-            change = rollback_layer(session)
+            change = rollback_layer(session, by=os.environ.get("USER"))
     except LookupError as exc:
         raise click.ClickException(str(exc)) from None
+    _echo_remaps(change.remaps, would=False)
     click.echo(
         f"Now using {change.source}; re-assigned {change.reassigned} concerns "
         f"({change.changed_area} changed area, {change.outside} outside every area)."
@@ -324,20 +348,37 @@ def boundaries_rollback() -> None:
 @boundaries_group.command("list")
 @with_appcontext
 def boundaries_list() -> None:
-    """List the imported layers, the active one marked."""
-    from geoservice.store.boundary_layers import layer_history
+    """List the stored layers (the one in force marked) and the history of activations."""
+    from geoservice.store.boundary_layers import activation_history, layer_history
     from geoservice.store.db import session_scope
 
     with session_scope(current_app) as session:
         layers = layer_history(session)
-        if not any(layer.active for layer in layers):
-            click.echo("* shipped default (approximate electoral districts 2022)")
+        history = activation_history(session)
+        names = {layer.id: layer.source for layer in layers}
+        click.echo("Layers:")
+        mark = " " if any(layer.active for layer in layers) else "*"
+        click.echo(f"{mark} shipped: approximate electoral districts 2022 (default)")
         for layer in layers:
             mark = "*" if layer.active else " "
             click.echo(
                 f"{mark} {layer.id}: {layer.source}, {layer.area_count} areas, imported "
                 f"{layer.imported_at:%Y-%m-%d %H:%M} UTC"
             )
+        click.echo("History (newest first):")
+        if not history:
+            click.echo("  no layer change yet")
+        for event in history:
+            target = (
+                "shipped"
+                if event.layer_id is None
+                else f"{event.layer_id} ({names.get(event.layer_id, '?')})"
+            )
+            undone = (
+                f", rolled back {event.undone_at:%Y-%m-%d %H:%M} UTC" if event.undone_at else ""
+            )
+            who = f" by {event.by}" if event.by else ""
+            click.echo(f"  {event.at:%Y-%m-%d %H:%M} UTC {event.action} -> {target}{who}{undone}")
 
 
 @click.command("import-reports")

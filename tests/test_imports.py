@@ -155,10 +155,10 @@ def test_report_import_dry_run_all_or_nothing_and_idempotent(app, runner, tmp_pa
 
 def test_boundaries_list_marks_the_layer_in_use(app, runner, tmp_path):
     before = runner.invoke(args=["boundaries", "list"])
-    assert "* shipped default" in before.output
+    assert "* shipped: approximate electoral districts" in before.output
     runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
     after = runner.invoke(args=["boundaries", "list"])
-    assert "* 1: regso.gpkg, 2 areas" in after.output and "shipped default" not in after.output
+    assert "* 1: regso.gpkg, 2 areas" in after.output and "* shipped" not in after.output
 
 
 def test_a_worker_that_missed_a_layer_change_checks_a_submission_against_the_new_one(
