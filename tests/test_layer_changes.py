@@ -212,3 +212,19 @@ def test_overlap_rule_maps_small_areas_into_large_and_large_into_small():
     assert carry_over(["west", "gone"], mapping) == (["a", "b"], ["gone"])
     far = gpd.GeoDataFrame({"id": ["x"], "name": ["X"]}, geometry=[box(500, 0, 600, 100)], crs=crs)
     assert overlap_mapping(far, new) == {"x": []}
+
+
+def test_an_identical_retry_straddling_a_layer_change_gets_the_first_answer(
+    app, client, runner, tmp_path
+):
+    body = GOOD | {"idempotency_key": "retry-across-layers-1"}
+    first = client.post("/api/v1/reports", json=body)
+    assert first.status_code == 201
+    assert runner.invoke(args=["import-boundaries", str(official_file(tmp_path))]).exit_code == 0
+    retry = client.post("/api/v1/reports", json=body)
+    assert retry.status_code == 201, retry.get_json()
+    assert retry.get_json()["receipt"] == first.get_json()["receipt"]
+    assert retry.get_json()["id"] == first.get_json()["id"]
+    # A different body under the same key is still refused.
+    other = client.post("/api/v1/reports", json=body | {"category": "lighting"})
+    assert other.status_code == 409
