@@ -142,7 +142,7 @@ def test_the_fingerprint_leaves_out_what_the_layer_derives():
     from geoservice.store.reports import _fingerprint
 
     draft = validate_report(
-        TOWN, locate=shipped_layer().locate, area_point=shipped_layer().area_point
+        TOWN, locate=shipped_layer().locate, area_point=shipped_layer().area_point, from_form=False
     )
     # A point's area comes from the layer; a whole area's point does too.
     assert _fingerprint(draft) == _fingerprint(replace(draft, area_id="1461R002"))
