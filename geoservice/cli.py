@@ -217,7 +217,11 @@ def create_user_command(name: str, role: str) -> None:
 )
 @with_appcontext
 def create_token_command(name: str, days: int | None) -> None:
-    """Print a new API token for the account NAME (shown once; only its hash is kept)."""
+    """Print a new API token for the account NAME (shown once; only its hash is kept).
+
+    It expires after --days (see `geoservice list-tokens`); `geoservice revoke-token`
+    withdraws it sooner.
+    """
     from geoservice.store.accounts import AccountError, create_token
     from geoservice.store.db import session_scope
 
@@ -227,7 +231,6 @@ def create_token_command(name: str, days: int | None) -> None:
             click.echo(create_token(session, name, days=days))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"(expires in {days} days; `geoservice revoke-token` withdraws it)", err=True)
 
 
 @click.command("list-tokens")

@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+import regex
+
 from geoservice.core.categories import CATEGORY_CODES, KINDS, TIME_BANDS
 
 ROLES = ("resident", "works", "visitor")
@@ -38,10 +40,24 @@ API_FIELDS = frozenset(
     }
 )
 
-# Characters that can hide or reorder text for a reader (bidi overrides, zero-width marks).
-_INVISIBLE = frozenset(
-    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+# Characters that can hide or reorder text for a reader, taken from Unicode's own
+# properties rather than a hand list: every default-ignorable code point (zero-width
+# marks, soft hyphen, tag characters, invisible operators, U+180E ...), every bidi control
+# (U+061C, U+200E/F, U+202A-E, U+2066-9), every other format character (U+FFF9-FFFB
+# interlinear annotation) and the line and paragraph separators U+2028/U+2029.
+INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Cf}\p{Zl}\p{Zp}]")
+# Except where emoji need them: a zero-width joiner between pictographs (👩‍💻) and a
+# variation selector after a visible character (❤️).
+_EMOJI_JOINERS = regex.compile(
+    r"(?<=\p{Extended_Pictographic}[\uFE0F\U0001F3FB-\U0001F3FF]?)\u200D(?=\p{Extended_Pictographic})"
+    r"|(?<=[^\p{Default_Ignorable_Code_Point}])[\uFE0E\uFE0F]"
 )
+
+
+def has_invisible(text: str) -> bool:
+    """True when ``text`` holds a character that hides or reorders text (see INVISIBLE)."""
+    return INVISIBLE.search(_EMOJI_JOINERS.sub("", text)) is not None
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("Fältet måste fyllas i.", "This field is required."),
@@ -285,7 +301,7 @@ def clean_text(value: Any) -> tuple[str | None, str | None]:
         return None, "control_chars"
     if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
         return None, "control_chars"
-    if any(c in _INVISIBLE for c in value):
+    if has_invisible(value):
         return None, "invisible_chars"
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
     if len(text) > TEXT_LIMIT:
