@@ -25,7 +25,8 @@ EMAIL = re.compile(rf"[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,}}\b", 
 # YYYYMMDD-XXXX or YYMMDD-XXXX; '-', '+', any dash or nothing between, spaces around it;
 # samordningsnummer add 60 to the day.
 PERSONNUMMER = re.compile(
-    rf"(?<![\d\w])(?:19|20)?\d{{2}}[01]\d[0-9]\d[ \u00a0]{{0,2}}{_DASH}?[ \u00a0]{{0,2}}\d{{4}}(?![\d\w])"
+    rf"(?<![\d\w])(?:19|20)?\d{{2}}[01]\d[0-9]\d"
+    rf"[ \u00a0]{{0,2}}{_DASH}?[ \u00a0]{{0,2}}\d{{4}}(?![\d\w])"
 )
 # A Swedish number: a leading 0, (0xx), +46 or 0046 (with an optional "(0)"), then six
 # to twelve more digits with separators between them.
