@@ -228,3 +228,24 @@ def test_an_identical_retry_straddling_a_layer_change_gets_the_first_answer(
     # A different body under the same key is still refused.
     other = client.post("/api/v1/reports", json=body | {"category": "lighting"})
     assert other.status_code == 409
+
+
+def test_a_point_in_an_accepted_gap_of_the_layer_is_told_as_such(app, client, runner, tmp_path):
+    from geoservice.store.areas import shipped_layer
+
+    path = official_file(tmp_path)
+    frame = gpd.read_file(path)
+    hole = gpd.GeoSeries(gpd.points_from_xy([12.30], [58.70]), crs=4326).to_crs(3006).buffer(300)
+    frame.loc[0, "geometry"] = frame.geometry.iloc[0].difference(hole.iloc[0])
+    gapped = tmp_path / "gapped.gpkg"
+    frame.to_file(gapped, layer="regso", driver="GPKG")
+    result = runner.invoke(args=["import-boundaries", str(gapped)])
+    assert result.exit_code == 0, result.output
+    assert shipped_layer().in_municipality(12.30, 58.70)
+    in_gap = client.post("/api/v1/reports", json=GOOD | {"lon": 12.30, "lat": 58.70})
+    assert in_gap.status_code == 422
+    assert "gap between the areas" in in_gap.get_json()["errors"]["lat"]
+    outside = client.post("/api/v1/reports", json=GOOD | {"lon": 11.97, "lat": 57.70})
+    assert "outside Mellerud municipality" in outside.get_json()["errors"]["lat"]
+    token_page = client.get("/")
+    assert token_page.status_code == 200

@@ -70,6 +70,13 @@ class AreaLayer:
         """Return the id of the area holding the point, or None outside the municipality."""
         return self.index.assign_one(lon, lat)
 
+    def in_municipality(self, lon: float, lat: float) -> bool:
+        """True inside the municipality's outline (in an area or in a gap between areas)."""
+        if "_outline_shape" not in self.__dict__:
+            self._outline_shape = self.outline.geometry.union_all()
+            shapely.prepare(self._outline_shape)
+        return bool(shapely.contains_xy(self._outline_shape, lon, lat))
+
     def area_point(self, area_id: str) -> tuple[float, float] | None:
         """A point inside the area, stored for concerns given as a whole area."""
         return self._points.get(area_id)

@@ -72,6 +72,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen.",
         "The place lies outside Mellerud municipality. Mark a place inside it.",
     ),
+    "in_gap": (
+        "Platsen ligger i kommunen men i en lucka mellan områdena som används just nu. "
+        "Markera en plats en bit därifrån, eller välj ett område i listan.",
+        "The place is in the municipality but in a gap between the areas in use. "
+        "Mark a place a little way off, or choose an area from the list.",
+    ),
     "place_missing": (
         "Markera en plats på kartan eller välj ett område i listan.",
         "Mark a place on the map or choose an area from the list.",
@@ -326,6 +332,7 @@ def validate_report(
     locate: Locate,
     area_point: AreaPoint,
     from_form: bool,
+    in_municipality: Callable[[float, float], bool] | None = None,
 ) -> ReportDraft:
     """Check a submitted concern against every rule and return it ready to store.
 
@@ -342,6 +349,10 @@ def validate_report(
     from_form : bool
         Form values arrive as strings and may name an area; JSON values must have their
         proper types and unknown fields are refused.
+    in_municipality : callable, optional
+        ``in_municipality(lon, lat)``: True inside the municipality's outline. A point
+        there that no area holds lies in a gap of the area layer, and is told so rather
+        than "outside the municipality".
 
     Raises
     ------
@@ -380,7 +391,8 @@ def validate_report(
             lat, lon = parsed_lat, parsed_lon
             area_id = locate(lon, lat)
             if area_id is None:
-                errors["lat"] = "outside"
+                in_gap = in_municipality is not None and in_municipality(lon, lat)
+                errors["lat"] = "in_gap" if in_gap else "outside"
     elif from_form and data.get("area_id"):
         chosen = data.get("area_id")
         point = area_point(chosen) if isinstance(chosen, str) else None
