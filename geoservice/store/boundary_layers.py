@@ -120,7 +120,7 @@ def _carry_references(
 ) -> list[AreaRemap]:
     """Carry every activity's areas from ``old`` to ``new`` in the same transaction."""
     old_key, new_key = layer_key(before_id), layer_key(after_id)
-    remaps = plan_area_remaps(session, old.areas, new.areas, new_key=new_key)
+    remaps = plan_area_remaps(session, old.exact_areas, new.exact_areas, new_key=new_key)
     apply_area_remaps(
         session, remaps, old_key=old_key, new_key=new_key, when=datetime.now(UTC).date().isoformat()
     )
@@ -131,7 +131,7 @@ def preview_references(session: Session, imported_areas) -> list[AreaRemap]:
     """What importing ``imported_areas`` would do to the activities' areas (a dry run)."""
     before = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
     old = shipped_layer() if before is None else layer_from_record(before)
-    return plan_area_remaps(session, old.areas, imported_areas, new_key=None)
+    return plan_area_remaps(session, old.exact_areas, imported_areas, new_key=None)
 
 
 def _hold_submissions(session: Session) -> None:
