@@ -11,6 +11,7 @@ from shapely.geometry import box
 from sqlalchemy import select
 
 from geoservice.core.places.area_mapping import carry_over, overlap_mapping
+from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.store.db import session_scope
 from geoservice.store.demo import add_example_promises
 from geoservice.store.models import Activity, AreaLayerRecord, Promise
@@ -33,7 +34,7 @@ def staff_pages(app) -> list[str]:
     with session_scope(app) as session:
         promise_ids = list(session.scalars(select(Promise.id)))
         activity_ids = list(session.scalars(select(Activity.id)))
-    today = datetime.now(UTC).date()
+    today = datetime.now(LOCAL_ZONE).date()
     # A period holding the concerns: an empty one is the period report's own case.
     period = f"from={today.replace(day=1).isoformat()}&to={today.isoformat()}"
     return [
@@ -141,7 +142,7 @@ def test_an_activity_with_areas_the_layer_does_not_know_still_opens(app, client,
     with session_scope(app) as session:
         session.get(Activity, min(planned)).area_ids = "1461R999"
         session.commit()
-    today = datetime.now(UTC).date().isoformat()
+    today = datetime.now(LOCAL_ZONE).date().isoformat()
     report = f"/personal/rapport?from={today[:8]}01&to={today}"
     for path in ("/lofte", f"/personal/aktivitet/{min(planned)}", report):
         assert client.get(path).status_code == 200, path

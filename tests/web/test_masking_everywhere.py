@@ -8,13 +8,14 @@ import html
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import geopandas as gpd
 import pypdf
 import pytest
 
 from geoservice.core.privacy.masking import mask_personal_data
+from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
 from geoservice.store.reports import new_receipt
@@ -73,7 +74,9 @@ VARIANTS = [
     "ANNA(AT)EXAMPLE.SE",
 ]
 TODAY = datetime.now(UTC)
-PERIOD = {"from": TODAY.date().replace(day=1).isoformat(), "to": TODAY.date().isoformat()}
+# Periods are local (Stockholm) days: just after midnight there the UTC date lags.
+LOCAL_TODAY = datetime.now(LOCAL_ZONE).date()
+PERIOD = {"from": (LOCAL_TODAY - timedelta(days=31)).isoformat(), "to": LOCAL_TODAY.isoformat()}
 
 
 def leaks(text: str) -> list[str]:

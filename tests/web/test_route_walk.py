@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from geoservice.core.categories import CATEGORY_CODES, KINDS, STATUSES, TIME_BANDS
+from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.store.db import session_scope
 from geoservice.store.demo import add_example_promises
 from geoservice.store.models import Activity, Promise, Report
@@ -19,7 +20,7 @@ from geoservice.web.access import PERMISSIONS
 from tests.conftest import STAFF_PASSWORD, csrf_token_from
 
 ROLES = ("anonymous", *sorted(set().union(*PERMISSIONS.values())))
-TODAY = datetime.now(UTC).date()
+TODAY = datetime.now(LOCAL_ZONE).date()
 DAY = timedelta(days=1)
 # Each period twice over: as days (staff) and as months (public figures).
 PERIODS = {
