@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from geoservice.web import (
+        accounts,
         api,
         assets,
         auth,
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(council.bp)
+    app.register_blueprint(accounts.bp)
     register_partner_blueprints(app)
 
 

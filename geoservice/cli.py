@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -58,8 +59,16 @@ def init_db() -> None:
     type=click.IntRange(1, 64),
     help="Threads per worker with --production (more than 1: gunicorn's gthread workers).",
 )
+@click.option(
+    "--without-redis",
+    is_flag=True,
+    help="With --production and several workers: start although GEOSERVICE_REDIS_URL is "
+    "unset (each worker then keeps its own rate limits, multiplying them).",
+)
 @with_appcontext
-def serve(host: str, port: int, production: bool, workers: int, threads: int) -> None:
+def serve(
+    host: str, port: int, production: bool, workers: int, threads: int, without_redis: bool
+) -> None:
     """Apply pending migrations and serve the app."""
     schema.upgrade(engine_for(current_app))
     if not production:
@@ -71,6 +80,7 @@ def serve(host: str, port: int, production: bool, workers: int, threads: int) ->
             "set GEOSERVICE_SECRET_KEY (the same long random value for every worker) "
             "before serving in production"
         )
+    _check_production_limits(workers, without_redis)
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     if not os.path.exists(gunicorn):
         gunicorn = shutil.which("gunicorn") or ""
@@ -78,6 +88,43 @@ def serve(host: str, port: int, production: bool, workers: int, threads: int) ->
         raise click.ClickException("gunicorn is not installed in this environment")
     os.environ["GEOSERVICE_PRODUCTION"] = "true"
     os.execv(gunicorn, production_command(gunicorn, host, port, workers, threads))
+
+
+def _check_production_limits(workers: int, without_redis: bool) -> None:
+    """Refuse (or, when told, warn loudly) where rate limits would not hold across workers."""
+    config = current_app.config
+    if not config.get("PUBLIC_URL"):
+        click.secho(
+            "WARNING: GEOSERVICE_PUBLIC_URL is unset: the Open311 discovery document and "
+            "receipt links carry relative URLs. Set it to the service's public address.",
+            fg="yellow",
+            err=True,
+        )
+    if not config.get("RATELIMIT_ENABLED"):
+        return
+    url = config.get("REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+        except (redis.exceptions.RedisError, ValueError) as exc:
+            raise click.ClickException(
+                f"cannot reach Redis at GEOSERVICE_REDIS_URL ({exc}); rate limits and login "
+                "throttling need it shared by every worker"
+            ) from None
+        return
+    if workers == 1:
+        return
+    message = (
+        f"GEOSERVICE_REDIS_URL is unset: each of the {workers} workers keeps its own rate "
+        f"limits, so a client gets {workers} times the submissions and login guesses allowed."
+    )
+    if not without_redis:
+        raise click.ClickException(
+            message + " Set GEOSERVICE_REDIS_URL, or pass --without-redis to start anyway."
+        )
+    click.secho("WARNING: " + message, fg="red", bold=True, err=True)
 
 
 def production_command(
@@ -174,17 +221,92 @@ def create_user_command(name: str, role: str, organisation: str | None) -> None:
 
 @click.command("create-token")
 @click.argument("name")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3660),
+    help="Days until the token expires (default GEOSERVICE_TOKEN_DAYS, 90).",
+)
 @with_appcontext
-def create_token_command(name: str) -> None:
-    """Print a new API token for the account NAME (shown once; only its hash is kept)."""
+def create_token_command(name: str, days: int | None) -> None:
+    """Print a new API token for the account NAME (shown once; only its hash is kept).
+
+    It expires after --days (see `geoservice list-tokens`); `geoservice revoke-token`
+    withdraws it sooner.
+    """
     from geoservice.store.accounts import AccountError, create_token
+    from geoservice.store.db import session_scope
+
+    days = days or int(current_app.config["TOKEN_DAYS"])
+    try:
+        with session_scope(current_app) as session:
+            click.echo(create_token(session, name, days=days))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("list-tokens")
+@with_appcontext
+def list_tokens_command() -> None:
+    """List the API tokens: owner, created, last used, expiry and state (never the token)."""
+    from geoservice.store.accounts import list_tokens
+    from geoservice.store.db import session_scope
+
+    now = datetime.now(UTC)
+    with session_scope(current_app) as session:
+        tokens = list_tokens(session)
+    if not tokens:
+        click.echo("No API tokens.")
+    for t in tokens:
+        used = f"{t.last_used_at:%Y-%m-%d %H:%M} UTC" if t.last_used_at else "never"
+        expires = f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never"
+        click.echo(
+            f"{t.id}: {t.user_name}, created {t.created_at:%Y-%m-%d}, last used {used}, "
+            f"expires {expires}, {t.state(now)}"
+        )
+
+
+@click.command("revoke-token")
+@click.argument("token", required=False)
+@click.option("--user", "user_name", help="Revoke every token of this account instead.")
+@with_appcontext
+def revoke_token_command(token: str | None, user_name: str | None) -> None:
+    """Withdraw an API token at once: TOKEN is its id (see list-tokens) or the token itself."""
+    from geoservice.store.accounts import AccountError, revoke_tokens
+    from geoservice.store.db import session_scope
+
+    if (token is None) == (user_name is None):
+        raise click.ClickException("name one token (its id or the token) or --user NAME")
+    try:
+        with session_scope(current_app) as session:
+            if user_name is not None:
+                count = revoke_tokens(session, user_name=user_name)
+            elif token.isdigit():
+                count = revoke_tokens(session, token_id=int(token))
+            else:
+                count = revoke_tokens(session, token=token)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Revoked {count} token(s); they open nothing from now on.")
+
+
+@click.command("disable-user")
+@click.argument("name")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@with_appcontext
+def disable_user_command(name: str, enable: bool) -> None:
+    """Disable a staff account: its sessions end now, it can no longer log in or use tokens."""
+    from geoservice.store.accounts import AccountError, set_user_active
     from geoservice.store.db import session_scope
 
     try:
         with session_scope(current_app) as session:
-            click.echo(create_token(session, name))
+            set_user_active(session, name, enable)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    if enable:
+        click.echo(f"Enabled {name!r} again (its revoked tokens stay revoked).")
+    else:
+        click.echo(f"Disabled {name!r}: its sessions are ended and its tokens open nothing.")
 
 
 @click.command("purge")
@@ -273,7 +395,7 @@ def import_boundaries_command(
     """Replace the area layer with PATH (GeoPackage, GeoJSON, Shapefile/.zip, GeoParquet)."""
     from geoservice.core.places.boundaries import BoundaryError
     from geoservice.store.areas import shipped_layer
-    from geoservice.store.boundary_layers import import_layer
+    from geoservice.store.boundary_layers import import_layer, preview_references
     from geoservice.store.db import session_scope
 
     try:
@@ -284,15 +406,38 @@ def import_boundaries_command(
         raise click.ClickException(str(exc)) from None
     click.echo(imported.summary("en"))
     if dry_run:
+        with session_scope(current_app) as session:
+            _echo_remaps(preview_references(session, imported.areas), would=True)
         click.echo("Dry run: nothing was changed.")
         return
     with session_scope(current_app) as session:
         change = import_layer(session, imported, imported_by=os.environ.get("USER"))
+    _echo_remaps(change.remaps, would=False)
     click.echo(
         f"Layer {change.layer_id} ({change.source}) is now in use. Re-assigned "
         f"{change.reassigned} concerns ({change.changed_area} changed area, {change.outside} "
         "fall outside every area). `geoservice boundaries rollback` restores the previous layer."
     )
+
+
+def _echo_remaps(remaps, *, would: bool) -> None:
+    """Say what a layer change does to the activities' areas, orphans first."""
+    verb = "would be" if would else "were"
+    moved = [r for r in remaps if r.new_ids != r.old_ids]
+    for remap in moved:
+        line = (
+            f"activity {remap.activity_id} ({remap.title}): areas "
+            f"{', '.join(remap.old_ids) or '-'} -> {', '.join(remap.new_ids) or 'none'}"
+        )
+        if remap.orphaned:
+            line += f"; ORPHANED (no new area replaces them): {', '.join(remap.orphaned)}"
+        click.echo(line)
+    orphans = sum(bool(r.orphaned) for r in remaps)
+    if moved:
+        click.echo(
+            f"{len(moved)} activities' areas {verb} carried over by overlap ({orphans} with "
+            "orphaned areas); staff confirm each on its page."
+        )
 
 
 def read_boundaries(path, layer, id_field, name_field, population_field, no_population):
@@ -323,9 +468,10 @@ def boundaries_rollback() -> None:
 
     try:
         with session_scope(current_app) as session:
-            change = rollback_layer(session)
+            change = rollback_layer(session, by=os.environ.get("USER"))
     except LookupError as exc:
         raise click.ClickException(str(exc)) from None
+    _echo_remaps(change.remaps, would=False)
     click.echo(
         f"Now using {change.source}; re-assigned {change.reassigned} concerns "
         f"({change.changed_area} changed area, {change.outside} outside every area)."
@@ -335,20 +481,37 @@ def boundaries_rollback() -> None:
 @boundaries_group.command("list")
 @with_appcontext
 def boundaries_list() -> None:
-    """List the imported layers, the active one marked."""
-    from geoservice.store.boundary_layers import layer_history
+    """List the stored layers (the one in force marked) and the history of activations."""
+    from geoservice.store.boundary_layers import activation_history, layer_history
     from geoservice.store.db import session_scope
 
     with session_scope(current_app) as session:
         layers = layer_history(session)
-        if not any(layer.active for layer in layers):
-            click.echo("* shipped default (approximate electoral districts 2022)")
+        history = activation_history(session)
+        names = {layer.id: layer.source for layer in layers}
+        click.echo("Layers:")
+        mark = " " if any(layer.active for layer in layers) else "*"
+        click.echo(f"{mark} shipped: approximate electoral districts 2022 (default)")
         for layer in layers:
             mark = "*" if layer.active else " "
             click.echo(
                 f"{mark} {layer.id}: {layer.source}, {layer.area_count} areas, imported "
                 f"{layer.imported_at:%Y-%m-%d %H:%M} UTC"
             )
+        click.echo("History (newest first):")
+        if not history:
+            click.echo("  no layer change yet")
+        for event in history:
+            target = (
+                "shipped"
+                if event.layer_id is None
+                else f"{event.layer_id} ({names.get(event.layer_id, '?')})"
+            )
+            undone = (
+                f", rolled back {event.undone_at:%Y-%m-%d %H:%M} UTC" if event.undone_at else ""
+            )
+            who = f" by {event.by}" if event.by else ""
+            click.echo(f"  {event.at:%Y-%m-%d %H:%M} UTC {event.action} -> {target}{who}{undone}")
 
 
 @click.command("import-reports")
@@ -489,6 +652,60 @@ def places_list() -> None:
         click.echo(f"  {row.name} – {row.kind}, reach {row.radius_m:g} m{approx}")
 
 
+# Commands that work on a database without the schema (they create or replace it).
+_WITHOUT_SCHEMA = {"init-db", "serve", "restore", "backup"}
+
+
+def _needs_schema(command: click.Command) -> click.Command:
+    """Make ``command`` say plainly when the database is unreachable or not initialised."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+
+    callback = command.callback
+
+    @functools.wraps(callback)
+    def checked(*args, **kwargs):
+        engine = engine_for(current_app)
+        url = engine.url.render_as_string(hide_password=True)
+        try:
+            revision = schema.current_revision(engine)
+        except SQLAlchemyError as exc:
+            raise click.ClickException(
+                f"cannot reach the database {url}: {_first_line(exc)}"
+            ) from None
+        head = schema.head_revision()
+        if revision is None:
+            raise click.ClickException(
+                f"the database {url} has no schema yet: run `geoservice init-db` first"
+            )
+        if revision != head:
+            raise click.ClickException(
+                f"the database {url} is at schema revision {revision}, this version needs "
+                f"{head}: run `geoservice init-db` to upgrade it"
+            )
+        try:
+            return callback(*args, **kwargs)
+        except (OperationalError, ProgrammingError) as exc:
+            raise click.ClickException(f"the database refused: {_first_line(exc)}") from None
+
+    command.callback = with_appcontext(checked)
+    return command
+
+
+def _first_line(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]
+
+
+def _guard(command: click.Command) -> click.Command:
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _guard(sub)
+        return command
+    if command.name not in _WITHOUT_SCHEMA:
+        _needs_schema(command)
+    return command
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI group."""
     for command in (
@@ -497,6 +714,9 @@ def init_app(app: Flask) -> None:
         seed_demo,
         create_user_command,
         create_token_command,
+        list_tokens_command,
+        revoke_token_command,
+        disable_user_command,
         purge_command,
         backup_command,
         restore_command,
@@ -505,4 +725,4 @@ def init_app(app: Flask) -> None:
         import_reports_command,
         places_group,
     ):
-        app.cli.add_command(command)
+        app.cli.add_command(_guard(command))

@@ -44,6 +44,18 @@ def _parse_positive_int(raw: str) -> int:
     return value
 
 
+def _parse_public_url(raw: str) -> str:
+    from urllib.parse import urlsplit
+
+    raw = raw.strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"expected a base URL such as https://trygghet.example.se, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: its name (without prefix), default and meaning."""
@@ -217,6 +229,29 @@ SETTINGS: tuple[Setting, ...] = (
         "LAGESBILD_RECIPIENTS",
         "",
         "Who receives the weekly lägesbild: e-mail addresses separated by commas.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "The service's public base URL, e.g. `https://trygghet.mellerud.se`: absolute links "
+        "(the Open311 discovery document, the receipt link in an Open311 answer) are built "
+        "from it, never from the request's Host header. Empty: the request's host in "
+        "development; in production such links are then left relative and "
+        "`serve --production` warns.",
+        _parse_public_url,
+    ),
+    Setting(
+        "TOKEN_DAYS",
+        90,
+        "An API token made by `geoservice create-token` expires after this many days "
+        "unless `--days` says otherwise.",
+        _parse_positive_int,
+    ),
+    Setting(
+        "LOGIN_ACCOUNT_LIMIT",
+        "5 per minute;20 per hour",
+        "How many failed logins one account name may have, from all addresses together "
+        "(Flask-Limiter syntax); per address the limit is 10 a minute and 50 an hour.",
     ),
     Setting(
         "CONTACT",

@@ -155,10 +155,10 @@ def test_report_import_dry_run_all_or_nothing_and_idempotent(app, runner, tmp_pa
 
 def test_boundaries_list_marks_the_layer_in_use(app, runner, tmp_path):
     before = runner.invoke(args=["boundaries", "list"])
-    assert "* shipped default" in before.output
+    assert "* shipped: approximate electoral districts" in before.output
     runner.invoke(args=["import-boundaries", str(official_file(tmp_path))])
     after = runner.invoke(args=["boundaries", "list"])
-    assert "* 1: regso.gpkg, 2 areas" in after.output and "shipped default" not in after.output
+    assert "* 1: regso.gpkg, 2 areas" in after.output and "* shipped" not in after.output
 
 
 def test_a_worker_that_missed_a_layer_change_checks_a_submission_against_the_new_one(
@@ -196,3 +196,38 @@ def test_a_worker_that_missed_a_layer_change_checks_a_submission_against_the_new
     assert response.status_code == 422
     assert "Väst" in response.get_data(as_text=True)  # the form offers the new areas
     assert len(area_ids(app)) == 2
+
+
+def test_impossible_and_too_early_dates_are_refused_with_the_earliest_date(app, runner, tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "lat,lon,category,time_of_day,created_at\n"
+        "58.7005,12.4535,drugs,night,0001-01-01\n"
+        "58.7005,12.4535,drugs,night,0001-01-01T00:00:00+00:00\n"
+        "58.7005,12.4535,drugs,night,1999-12-31\n"
+        "58.7005,12.4535,drugs,night,2000-01-01\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import-reports", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("Lies before 2000-01-01, the earliest date") == 3, result.output
+    assert "1 valid rows, 3 rejected" in result.output
+
+
+def test_boundary_files_with_nan_coordinates_or_too_many_areas_get_clean_messages(
+    app, runner, tmp_path
+):
+    import numpy as np
+    import shapely
+
+    with np.errstate(invalid="ignore"):
+        broken = shapely.Polygon([(340_000, 6_500_000), (340_100, np.nan), (340_100, 6_500_100)])
+    frame = gpd.GeoDataFrame(
+        {"id": ["a"], "name": ["A"], "population": [1]}, geometry=[broken], crs=3006
+    )
+    path = tmp_path / "nan.gpkg"
+    frame.to_file(path, layer="nan", driver="GPKG")
+    result = runner.invoke(args=["import-boundaries", str(path)])
+    assert result.exit_code != 0 and "NaN or infinity" in result.output
+    assert "Traceback" not in result.output

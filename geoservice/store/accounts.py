@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -144,22 +145,41 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, name: str) -> str:
-    """Create an API token for the named user; the token itself is shown only once."""
+def create_token(
+    session: Session, name: str, *, days: int = 90, now: datetime | None = None
+) -> str:
+    """Create an API token for the named user, valid ``days``; shown only once."""
     user = session.scalar(select(User).where(User.name == name.strip()))
     if user is None:
         raise AccountError(f"no user named {name!r}")
+    if not user.active:
+        raise AccountError(f"the account {name!r} is disabled; enable it first")
+    if not 1 <= days <= 3660:
+        raise AccountError("a token lives from 1 to 3660 days")
+    now = now or datetime.now(UTC)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     begin_write(session)
-    session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     session.commit()
     return token
 
 
+def token_in_force(row: ApiToken, now: datetime) -> bool:
+    """True while a token is neither revoked nor expired."""
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+
+
 def user_for_token(session: Session, token: str, now: datetime) -> User | None:
-    """Return the active user an API token belongs to, or None."""
+    """Return the active user an API token in force belongs to, or None."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None:
+    if row is None or not token_in_force(row, now):
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
@@ -170,6 +190,98 @@ def user_for_token(session: Session, token: str, now: datetime) -> User | None:
         row.last_used_at = now
         session.commit()
     return user
+
+
+@dataclass(frozen=True)
+class TokenListing:
+    """One token as the operator sees it (never the token itself)."""
+
+    id: int
+    user_name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        """``revoked``, ``expired`` or ``active``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+def list_tokens(session: Session) -> list[TokenListing]:
+    """Every API token with its owner, newest first."""
+    rows = session.execute(
+        select(ApiToken, User.name)
+        .join(User, User.id == ApiToken.user_id)
+        .order_by(ApiToken.id.desc())
+    ).all()
+    return [
+        TokenListing(t.id, name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at)
+        for t, name in rows
+    ]
+
+
+def revoke_tokens(
+    session: Session,
+    *,
+    token_id: int | None = None,
+    token: str | None = None,
+    user_name: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Revoke one token (by id or the token itself) or every token of an account.
+
+    Returns how many tokens were revoked now; raises AccountError when none matches.
+    """
+    now = now or datetime.now(UTC)
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(ApiToken.id == token_id)
+    elif token is not None:
+        query = query.where(ApiToken.token_hash == _token_hash(token.strip()))
+    elif user_name is not None:
+        user = session.scalar(select(User).where(User.name == user_name.strip()))
+        if user is None:
+            raise AccountError(f"no user named {user_name!r}")
+        query = query.where(ApiToken.user_id == user.id)
+    else:
+        raise AccountError("name a token (its id or the token) or an account")
+    begin_write(session)
+    rows = list(session.scalars(query))
+    if not rows and user_name is None:
+        session.rollback()
+        raise AccountError("no token in force matches (unknown, or revoked already)")
+    for row in rows:
+        row.revoked_at = now
+    session.commit()
+    return len(rows)
+
+
+def set_user_active(session: Session, name: str, active: bool) -> User:
+    """Disable (or enable again) an account; disabling ends its sessions at once.
+
+    A disabled account can neither log in nor use its tokens; its rows stay for the
+    audit log.
+    """
+    user = session.scalar(select(User).where(User.name == name.strip()))
+    if user is None:
+        raise AccountError(f"no user named {name!r}")
+    begin_write(session)
+    user = session.get(User, user.id)
+    user.active = active
+    if not active:
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+    session.commit()
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every staff account by name."""
+    return list(session.scalars(select(User).order_by(User.name)))
 
 
 # Query parameters that may be written to the audit log: codes and dates, never free text.

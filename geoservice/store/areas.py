@@ -26,6 +26,7 @@ from geoservice.core.places.boundaries import (
     load_areas,
     load_outline,
 )
+from geoservice.core.places.display import simplify_for_display
 from geoservice.resources import boundaries_dir
 from geoservice.store.db import get_session
 from geoservice.store.models import AreaLayerRecord
@@ -35,7 +36,11 @@ _EXTENSION = "geoservice.areas"
 
 @dataclass
 class AreaLayer:
-    """Areas (EPSG:4326), the municipality outline, and a prepared point → area index."""
+    """Areas (EPSG:4326), the municipality outline, and a prepared point → area index.
+
+    ``exact_areas`` is the layer as imported (assignment, exports); ``areas`` the same
+    areas simplified for display (:mod:`geoservice.core.places.display`).
+    """
 
     areas: gpd.GeoDataFrame
     outline: gpd.GeoDataFrame
@@ -46,8 +51,12 @@ class AreaLayer:
     index: AreaIndex = field(init=False)
 
     def __post_init__(self) -> None:
-        self.index = AreaIndex(self.areas)
-        points = self.areas.to_crs(3006).representative_point().to_crs(4326)
+        # Concerns are assigned, and whole-area concerns placed, with the exact geometry;
+        # ``areas`` (what pages draw and analyses clip to) is lightened for display.
+        self.exact_areas = self.areas
+        self.index = AreaIndex(self.exact_areas)
+        self.areas = simplify_for_display(self.exact_areas)
+        points = self.exact_areas.to_crs(3006).representative_point().to_crs(4326)
         self._points = {
             area_id: (float(p.x), float(p.y))
             for area_id, p in zip(self.areas["id"], points, strict=True)
@@ -69,6 +78,13 @@ class AreaLayer:
     def locate(self, lon: float, lat: float) -> str | None:
         """Return the id of the area holding the point, or None outside the municipality."""
         return self.index.assign_one(lon, lat)
+
+    def in_municipality(self, lon: float, lat: float) -> bool:
+        """True inside the municipality's outline (in an area or in a gap between areas)."""
+        if "_outline_shape" not in self.__dict__:
+            self._outline_shape = self.outline.geometry.union_all()
+            shapely.prepare(self._outline_shape)
+        return bool(shapely.contains_xy(self._outline_shape, lon, lat))
 
     def area_point(self, area_id: str) -> tuple[float, float] | None:
         """A point inside the area, stored for concerns given as a whole area."""

@@ -16,7 +16,8 @@ from geoservice.core.places.boundary_import import BoundaryImport
 from geoservice.store.aggregates import bump_version
 from geoservice.store.areas import AreaLayer, layer_from_record, shipped_layer
 from geoservice.store.db import begin_write
-from geoservice.store.models import AreaLayerRecord, Report
+from geoservice.store.models import AreaLayerActivation, AreaLayerRecord, Report
+from geoservice.store.promises import AreaRemap, apply_area_remaps, layer_key, plan_area_remaps
 
 CHUNK = 5000
 
@@ -30,6 +31,7 @@ class LayerChange:
     reassigned: int
     outside: int
     changed_area: int
+    remaps: tuple[AreaRemap, ...] = ()
 
 
 def _reassign(session: Session, layer: AreaLayer) -> tuple[int, int, int]:
@@ -94,17 +96,42 @@ def import_layer(
     begin_write(session)
     _hold_submissions(session)
     try:
+        before = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
+        old = shipped_layer() if before is None else layer_from_record(before)
         session.execute(update(AreaLayerRecord).values(active=False))
         session.add(record)
         session.flush()
         layer = layer_from_record(record)
         total, outside, changed = _reassign(session, layer)
+        remaps = _carry_references(
+            session, old, layer, before_id=None if before is None else before.id, after_id=record.id
+        )
+        session.add(AreaLayerActivation(layer_id=record.id, action="import", by=imported_by))
         bump_version(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    return LayerChange(record.id, record.source, total, outside, changed)
+    return LayerChange(record.id, record.source, total, outside, changed, tuple(remaps))
+
+
+def _carry_references(
+    session: Session, old: AreaLayer, new: AreaLayer, *, before_id: int | None, after_id: int | None
+) -> list[AreaRemap]:
+    """Carry every activity's areas from ``old`` to ``new`` in the same transaction."""
+    old_key, new_key = layer_key(before_id), layer_key(after_id)
+    remaps = plan_area_remaps(session, old.exact_areas, new.exact_areas, new_key=new_key)
+    apply_area_remaps(
+        session, remaps, old_key=old_key, new_key=new_key, when=datetime.now(UTC).date().isoformat()
+    )
+    return remaps
+
+
+def preview_references(session: Session, imported_areas) -> list[AreaRemap]:
+    """What importing ``imported_areas`` would do to the activities' areas (a dry run)."""
+    before = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
+    old = shipped_layer() if before is None else layer_from_record(before)
+    return plan_area_remaps(session, old.exact_areas, imported_areas, new_key=None)
 
 
 def _hold_submissions(session: Session) -> None:
@@ -117,35 +144,59 @@ def _hold_submissions(session: Session) -> None:
         session.execute(text("LOCK TABLE reports IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def rollback_layer(session: Session) -> LayerChange:
-    """Return to the layer in use before the active one (the shipped default at the end)."""
+def _stack(session: Session) -> list[AreaLayerActivation]:
+    """The imports not undone, oldest first: the last one is the layer in force."""
+    return list(
+        session.scalars(
+            select(AreaLayerActivation)
+            .where(AreaLayerActivation.action == "import")
+            .where(AreaLayerActivation.undone_at.is_(None))
+            .order_by(AreaLayerActivation.id)
+        )
+    )
+
+
+def rollback_layer(session: Session, *, by: str | None = None) -> LayerChange:
+    """Return to the layer that was in force before the active one, by activation history.
+
+    The import that brought the active layer in is marked undone, so a second rollback
+    goes one step further back and never brings back a layer already rolled back; the
+    shipped default is the bottom of the stack.
+    """
     begin_write(session)
     _hold_submissions(session)
     try:
         current = session.scalar(select(AreaLayerRecord).where(AreaLayerRecord.active.is_(True)))
-        if current is None:
+        stack = _stack(session)
+        if current is None or not stack:
             raise LookupError("the shipped default layer is in use; there is nothing to roll back")
-        previous = session.scalar(
-            select(AreaLayerRecord)
-            .where(AreaLayerRecord.id < current.id)
-            .order_by(AreaLayerRecord.id.desc())
-            .limit(1)
-        )
+        now = datetime.now(UTC)
+        stack[-1].undone_at = now
+        previous_id = stack[-2].layer_id if len(stack) > 1 else None
+        previous = None if previous_id is None else session.get(AreaLayerRecord, previous_id)
         current.active = False
+        old = layer_from_record(current)
         if previous is not None:
             previous.active = True
             layer = layer_from_record(previous)
         else:
             layer = shipped_layer()
+        session.add(AreaLayerActivation(layer_id=previous_id, action="rollback", by=by, at=now))
         session.flush()
         total, outside, changed = _reassign(session, layer)
+        remaps = _carry_references(session, old, layer, before_id=current.id, after_id=previous_id)
         bump_version(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    return LayerChange(
-        None if previous is None else previous.id, layer.source, total, outside, changed
+    return LayerChange(previous_id, layer.source, total, outside, changed, tuple(remaps))
+
+
+def activation_history(session: Session) -> list[AreaLayerActivation]:
+    """Every change of the layer in force, newest first."""
+    return list(
+        session.scalars(select(AreaLayerActivation).order_by(AreaLayerActivation.id.desc()))
     )
 
 

@@ -172,6 +172,9 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # None: never expires (tokens made before expiry existed); new tokens always get one.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AuditEvent(Base):
@@ -242,6 +245,12 @@ class Activity(Base):
     end_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="planned")
     is_example: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The layer ``area_ids`` name areas of ("shipped" or "layer-<id>"); the ids it had
+    # under earlier layers (JSON {layer key: "ids"}), so a rollback restores them exactly;
+    # and, until staff confirm it, how the last layer change mapped them (JSON).
+    area_layer: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    area_history: Mapped[str | None] = mapped_column(Text, nullable=True)
+    areas_mapped: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class FollowUpNote(Base):
@@ -310,6 +319,23 @@ class Publication(Base):
     __table_args__ = (
         Index("ux_publications_key", "period", "layer_source", "k", "with_demo", unique=True),
     )
+
+
+class AreaLayerActivation(Base):
+    """One change of the layer in force: an import (undone by a rollback) or a rollback.
+
+    ``layer_id`` None is the shipped default. The imports not undone form a stack whose
+    top is the layer in force; a rollback undoes the top and returns to the one beneath.
+    """
+
+    __tablename__ = "area_layer_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    layer_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 def cell_of(lat: float, lon: float) -> int | None:

@@ -12,6 +12,21 @@ from geoservice.store.db import begin_write
 from geoservice.store.models import PatrolLogEntry
 
 NOTE_LIMIT = 500
+# The hex grid's resolution (SPEC §5): the cells a patrol plan lists.
+CELL_RESOLUTION = 10
+MAX_CELLS = 50
+
+
+def is_patrol_cell(cell: str) -> bool:
+    """True for a valid H3 cell of the grid's resolution, written as H3 writes it."""
+    import h3
+
+    if not isinstance(cell, str) or len(cell) != 15 or cell != cell.lower():
+        return False
+    try:
+        return h3.is_valid_cell(cell) and h3.get_resolution(cell) == CELL_RESOLUTION
+    except (ValueError, TypeError, h3.H3BaseException):
+        return False
 
 
 class PatrolLogError(ValueError):
@@ -43,8 +58,10 @@ def record_patrol(
         day = today
     if not cells:
         errors["cells"] = "tick at least one stop that was visited"
-    elif any(len(c) != 15 or not c.isalnum() for c in cells):
-        errors["cells"] = "unknown stop"
+    elif len(cells) > MAX_CELLS:
+        errors["cells"] = f"at most {MAX_CELLS} stops"
+    elif not all(is_patrol_cell(c) for c in cells):
+        errors["cells"] = "unknown stop (not a hex cell of the grid)"
     text, code = clean_text(note)
     if code:
         errors["note"] = "contains characters that are not allowed"

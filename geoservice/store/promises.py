@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
+import geopandas as gpd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from geoservice.core.categories import CATEGORY_CODES
 from geoservice.core.intake.validation import clean_text
+from geoservice.core.places.area_mapping import carry_over, overlap_mapping
 from geoservice.store.db import begin_write
 from geoservice.store.models import Activity, FollowUpNote, Promise
 
@@ -145,9 +149,135 @@ def save_activity(
         raise LookupError(activity_id)
     for key, value in values.items():
         setattr(activity, key, value)
+    if "area_ids" in values:
+        # Staff chose the areas from the layer in force: that confirms any mapping.
+        activity.area_layer = _layer_in_force(session)
+        activity.areas_mapped = None
     session.add(activity)
     session.commit()
     return activity
+
+
+def _layer_in_force(session: Session) -> str:
+    from geoservice.store.areas import active_layer_id
+
+    return layer_key(active_layer_id(session.connection()))
+
+
+def layer_key(layer_id: int | None) -> str:
+    """The key an activity's ``area_layer`` names a layer by."""
+    return "shipped" if layer_id is None else f"layer-{layer_id}"
+
+
+@dataclass(frozen=True)
+class AreaRemap:
+    """How a layer change carries one activity's areas over."""
+
+    activity_id: int
+    title: str
+    old_ids: list[str]
+    new_ids: list[str]
+    orphaned: list[str]
+    restored: bool  # taken back exactly from the activity's own history (a rollback)
+    names: dict[str, str] | None = None  # names of the old and new ids, for staff
+
+
+def plan_area_remaps(
+    session: Session,
+    old_areas: gpd.GeoDataFrame,
+    new_areas: gpd.GeoDataFrame,
+    *,
+    new_key: str | None,
+) -> list[AreaRemap]:
+    """What a change from ``old_areas`` to ``new_areas`` does to every activity's areas.
+
+    An activity that already had areas in the layer ``new_key`` (it is being rolled back
+    to) gets those back exactly; the others are carried over by overlap
+    (:func:`geoservice.core.places.area_mapping.overlap_mapping`). Nothing is written.
+    """
+    rows = list(session.scalars(select(Activity).order_by(Activity.id)))
+    if not rows:
+        return []
+    mapping = overlap_mapping(old_areas, new_areas)
+    names = {
+        **dict(zip(old_areas["id"].astype(str), old_areas["name"].astype(str), strict=True)),
+        **dict(zip(new_areas["id"].astype(str), new_areas["name"].astype(str), strict=True)),
+    }
+    new_known = set(new_areas["id"].astype(str))
+    remaps = []
+    for activity in rows:
+        old_ids = split_list(activity.area_ids)
+        history = json.loads(activity.area_history or "{}")
+        if new_key is not None and new_key in history:
+            remaps.append(
+                AreaRemap(
+                    activity.id, activity.title, old_ids, split_list(history[new_key]), [], True
+                )
+            )
+            continue
+        if old_ids and all(i in new_known for i in old_ids) and set(old_areas["id"]) == new_known:
+            # The same ids on both sides (a redrawn layer): nothing to carry over.
+            remaps.append(AreaRemap(activity.id, activity.title, old_ids, old_ids, [], False))
+            continue
+        new_ids, orphaned = carry_over(old_ids, mapping)
+        used = {i: names[i] for i in (*old_ids, *new_ids) if i in names}
+        remaps.append(
+            AreaRemap(activity.id, activity.title, old_ids, new_ids, orphaned, False, used)
+        )
+    return remaps
+
+
+def apply_area_remaps(
+    session: Session, remaps: list[AreaRemap], *, old_key: str, new_key: str, when: str
+) -> None:
+    """Write the carried-over areas in the caller's transaction (no commit here).
+
+    The previous ids are kept under ``old_key`` so a rollback restores them; a mapping by
+    overlap is noted on the activity until staff confirm it by saving the activity.
+    """
+    for remap in remaps:
+        activity = session.get(Activity, remap.activity_id)
+        history = json.loads(activity.area_history or "{}")
+        history[old_key] = activity.area_ids
+        activity.area_history = json.dumps(history, sort_keys=True)
+        activity.area_ids = ",".join(remap.new_ids)
+        activity.area_layer = new_key
+        changed = remap.new_ids != remap.old_ids
+        activity.areas_mapped = (
+            json.dumps(
+                {
+                    "from": old_key,
+                    "to": new_key,
+                    "on": when,
+                    "old_ids": remap.old_ids,
+                    "new_ids": remap.new_ids,
+                    "orphaned": remap.orphaned,
+                    "names": remap.names or {},
+                },
+                ensure_ascii=False,
+            )
+            if changed and not remap.restored
+            else None
+        )
+
+
+def awaiting_confirmation(session: Session) -> list[Activity]:
+    """Activities whose areas a layer change carried over and staff have not confirmed."""
+    return list(
+        session.scalars(
+            select(Activity).where(Activity.areas_mapped.is_not(None)).order_by(Activity.id)
+        )
+    )
+
+
+def area_mapping_note(activity: Activity) -> dict | None:
+    """The unconfirmed mapping of an activity's areas, or None."""
+    if not activity.areas_mapped:
+        return None
+    note = json.loads(activity.areas_mapped)
+    names = note.get("names", {})
+    note["orphaned_names"] = [names.get(i, i) for i in note.get("orphaned", [])]
+    return note
 
 
 def add_note(session: Session, activity_id: int, text: str, author: str, on: date) -> FollowUpNote:

@@ -113,7 +113,23 @@ def client_key(secret: str, address: str | None, now: datetime) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
+# What the service derives rather than the resident gives: the area holding a point, and
+# the point stored for a concern given as a whole area. Both depend on the layer in force,
+# so a retry straddling a layer change must not be told apart by them.
+_DERIVED = {"point": ("area_id",), "area": ("lon", "lat")}
+
+
 def _fingerprint(draft: ReportDraft) -> str:
+    """A hash of what the resident gave, so an identical retry is recognised as one."""
+    fields = draft.fingerprint_fields()
+    for name in _DERIVED.get(draft.precision, ()):
+        fields.pop(name, None)
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _legacy_fingerprint(draft: ReportDraft) -> str:
+    """The fingerprint rows stored before derived fields were left out carry."""
     payload = json.dumps(draft.fingerprint_fields(), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -249,7 +265,12 @@ def store_report(
             )
             connection.rollback()
             if earlier:
-                return _replayed(earlier, row["payload_hash"], receipt, row["receipt_hash"])
+                return _replayed(
+                    earlier,
+                    (row["payload_hash"], _legacy_fingerprint(draft)),
+                    receipt,
+                    row["receipt_hash"],
+                )
             raise
         if not inserted:
             raise LayerChanged(active_layer_id(connection))
@@ -257,8 +278,10 @@ def store_report(
     return StoredReport(StoredConcern(row["id"], receipt, row["area_id"]), created=True)
 
 
-def _replayed(earlier, fingerprint: str, receipt: str, receipt_hash: str) -> StoredReport:
-    if earlier.payload_hash != fingerprint:
+def _replayed(
+    earlier, fingerprints: tuple[str, ...], receipt: str, receipt_hash: str
+) -> StoredReport:
+    if earlier.payload_hash not in fingerprints:
         raise IdempotencyConflict(earlier.idempotency_key)
     # The same key gives the same code, unless the first one was stored before codes were
     # made from keys: that code is not known here.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,25 +21,62 @@ from geoservice.web.access import requires
 bp = Blueprint("auth", __name__, url_prefix="/personal")
 
 
+# Percent-encoded slashes, backslashes and control characters: a browser or proxy that
+# decodes them could read the path as another host ("/%2F/evil.example").
+_ENCODED_UNSAFE = re.compile(r"%(?:2f|5c|[01][0-9a-f]|7f)", re.IGNORECASE)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a plain path on this site, else None: never an open redirect.
+
+    Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes
+    "//evil.example") and read a backslash as a slash, so any control or space character,
+    backslash or encoded slash refuses the target, as does anything with a scheme or host.
+    """
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if any(c == "\\" or c.isspace() or unicodedata.category(c)[0] == "C" for c in target):
+        return None
+    if target.startswith("//") or _ENCODED_UNSAFE.search(target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.home")
+    return safe_next(target) or url_for("staff.home")
 
 
 def _login_limit_key() -> str:
     return f"login|{request.remote_addr}"
 
 
+def _account_limit_key() -> str:
+    # Per account name, whatever the address: guesses spread over many addresses add up.
+    # Kept in the rate-limit storage (Redis in production), so every worker counts alike.
+    name = (request.form.get("name") or "").strip().casefold()[:64]
+    return f"login-account|{name}"
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
 @bp.get("/logga-in")
 def login_form():
     """Show the staff login form."""
-    return render_template("staff/login.html", error=None, name="", next=request.args.get("next"))
+    return render_template(
+        "staff/login.html", error=None, name="", next=safe_next(request.args.get("next"))
+    )
 
 
 @bp.post("/logga-in")
 @limiter.limit("10 per minute;50 per hour", key_func=_login_limit_key)
+@limiter.limit(
+    _account_limit, key_func=_account_limit_key, deduct_when=lambda r: r.status_code == 401
+)
 def login():
     """Check the password; on success start a fresh session (the old cookie is discarded)."""
     name = request.form.get("name", "")[:64]
@@ -51,7 +91,7 @@ def login():
             "staff/login.html",
             error=_("Fel användarnamn eller lösenord."),
             name=name,
-            next=request.form.get("next"),
+            next=safe_next(request.form.get("next")),
         ), 401
     old = session.get("sid")
     if old:

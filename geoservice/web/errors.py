@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+import contextlib
+import errno
+import logging
+
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("geoservice")
+# An operating-system error that means "cannot store now", not a bug.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 API_PREFIXES = ("/api/",)
 
@@ -76,7 +85,67 @@ def handle_csrf_error(exc: CSRFError):
     ), 400
 
 
+UNAVAILABLE_SV = (
+    "Tjänsten kan inte spara eller läsa uppgifter just nu (databasen svarar inte "
+    "eller disken är full). Inget av det du skickade sparades. Försök igen om en stund."
+)
+UNAVAILABLE_EN = (
+    "The service cannot store or read data right now (the database does not answer or the "
+    "disk is full). Nothing you sent was stored. Try again in a while."
+)
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """True for a database that cannot be reached or cannot write (full disk, read-only)."""
+    if isinstance(exc, OperationalError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        # PostgreSQL's class 53 (insufficient resources: disk full, out of memory) and 08
+        # (connection exception) arrive as other DBAPI errors with some drivers.
+        state = getattr(exc.orig, "sqlstate", None) or ""
+        return state.startswith(("53", "08", "57P"))
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
+
+
+def handle_storage_fault(exc: Exception):
+    """503 with a plain message: the database or its disk cannot serve this request now.
+
+    The request's transaction was rolled back (each write is one transaction), so nothing
+    is half-written; the operator sees the cause in the log and in ``/healthz``.
+    """
+    if not is_storage_fault(exc):
+        from geoservice.web.security import handle_unexpected
+
+        return handle_unexpected(exc)
+    log.error("storage unavailable on %s %s: %s", request.method, request.path, exc)
+    session = g.get("db_session")
+    if session is not None:
+        # The connection may be gone; the answer stands either way.
+        with contextlib.suppress(Exception):
+            session.rollback()
+    headers = {"Retry-After": "60"}
+    if wants_json():
+        return jsonify(errors={"service": UNAVAILABLE_EN}), 503, headers
+    if request.path.startswith("/open311/"):
+        return jsonify([{"code": 503, "description": UNAVAILABLE_EN}]), 503, headers
+    # The page must not need the database itself: no staff identity can be read now.
+    from geoservice.web.access import Anonymous
+
+    g._login_user = Anonymous()
+    try:
+        message = _(
+            "Tjänsten kan inte spara eller läsa uppgifter just nu (databasen svarar inte "
+            "eller disken är full). Inget av det du skickade sparades. Försök igen om en stund."
+        )
+        body = render_template("error.html", code=503, message=message)
+    except Exception:  # noqa: BLE001 - a bare page rather than a second failure
+        body = f"<!doctype html><title>503</title><h1>{UNAVAILABLE_SV}</h1>"
+    return body, 503, headers
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DBAPIError, handle_storage_fault)
+    app.register_error_handler(OSError, handle_storage_fault)

@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from geoservice.core.categories import CATEGORIES, CATEGORY_CODES, category_by_code
@@ -82,6 +82,7 @@ from geoservice.web.open311_texts import (
     TEXTS,
 )
 from geoservice.web.submission import check_report, limit_submissions, submit_report
+from geoservice.web.urls import external_url, public_base
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 # Clients post form-encoded bodies without cookies: there is no session for CSRF to protect.
@@ -246,7 +247,7 @@ def discovery(fmt: str):
         "endpoints": [
             {
                 "specification": SPECIFICATION,
-                "url": request.url_root.rstrip("/") + bp.url_prefix,
+                "url": public_base() + bp.url_prefix,
                 "changeset": CHANGESET,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
@@ -393,9 +394,7 @@ def create_request(fmt: str):
         errors |= {_parameter(field): message for field, message in exc.messages(lang()).items()}
     if errors:
         raise Refused(400, errors)
-    notice = text(
-        "notice", receipt=report.receipt, url=url_for("public.receipt_lookup", _external=True)
-    )
+    notice = text("notice", receipt=report.receipt, url=external_url("public.receipt_lookup"))
     answer = [{"service_request_id": report.id, "service_notice": notice, "account_id": None}]
     return render(fmt, "service_requests", answer, 201)
 
@@ -480,7 +479,7 @@ def _page(args, errors: dict[str, str]) -> tuple[int, int]:
 
 def _next_link(page: int) -> str:
     values = request.args.to_dict() | {"page": str(page + 1)} | request.view_args
-    return f'<{url_for(request.endpoint, **values, _external=True)}>; rel="next"'
+    return f'<{external_url(request.endpoint, **values)}>; rel="next"'
 
 
 @bp.get("/requests.<fmt>")

@@ -7,6 +7,7 @@ runs Schemathesis against the app with it.
 
 from __future__ import annotations
 
+import unicodedata
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -20,7 +21,13 @@ from geoservice.core.categories import (
     STATUSES,
     TIME_BANDS,
 )
-from geoservice.core.intake.validation import AGE_BANDS, IDEMPOTENCY_KEY, ROLES, TEXT_LIMIT
+from geoservice.core.intake.validation import (
+    AGE_BANDS,
+    IDEMPOTENCY_KEY,
+    INVISIBLE,
+    ROLES,
+    TEXT_LIMIT,
+)
 from geoservice.web.analysis import DEFAULT_RADIUS_M, RADIUS_RANGE
 from geoservice.web.patrol import MAX_STOPS, WEEKDAY_CHOICES
 
@@ -28,14 +35,67 @@ bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Query values arrive as text; an empty value means "not given" and the default applies.
-_MONTH = r"^((19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2]))?$"
-_DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
-# Refused by core.validation.clean_text: control characters (except tab and newlines),
-# lone surrogates and characters that hide or reorder text.
-_PLAIN_TEXT = (
-    r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ud800-\udfff"
-    r"\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]*$"
+# Each pattern accepts exactly what the parsing code accepts, so a schema-valid request is
+# never refused for its form (only the cross-field rules below remain, each a 422).
+# Public months: 1970-01 to 2100-12 (core.privacy.suppression.coarse_period).
+_MONTH = r"^((19[7-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2]))?$"
+# Staff days: real calendar days from 2000-01-01 to 2100-12-31 (web.staff_filter).
+_YEAR = r"(20[0-9]{2}|2100)"
+_LEAP = r"(20(0[048]|[2468][048]|[13579][26]))"
+_DAY = (
+    rf"^({_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)"
+    rf"|(0[13578]|1[02])-31)|{_LEAP}-02-29)?$"
 )
+# Whole numbers as the parsers read them: ASCII digits, leading zeros allowed.
+_FROM_HOUR = r"^(\s*0*([0-9]|1[0-9]|2[0-3])\s*)?$"
+_TO_HOUR = r"^(\s*0*([0-9]|1[0-9]|2[0-4])\s*)?$"
+_RADIUS = rf"^(0*([1-9][0-9]{{2}}|{RADIUS_RANGE[1]}))?$"
+_STOPS = rf"^(0*({'|'.join(str(n) for n in range(MAX_STOPS, 0, -1))}))?$"
+_MONTHS = r"^(\s*0*([1-9]|[1-5][0-9]|60)\s*)?$"
+
+
+def _plain_text_pattern() -> str:
+    """Refused by core.intake.validation.clean_text: control characters (except tab and
+    newlines), lone surrogates, and every character Unicode marks as default-ignorable, a
+    bidi control, a format character or a line/paragraph separator (core.intake.validation
+    .INVISIBLE); written out from the same property tables, for the Basic Multilingual
+    Plane (tag characters U+E0000–E007F are refused too, beyond what the pattern shows;
+    a zero-width joiner or variation selector inside an emoji is allowed, which a pattern
+    cannot tell apart)."""
+    refused = [
+        c
+        for c in range(0x10000)
+        if (0xD800 <= c <= 0xDFFF)
+        or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r")
+        or INVISIBLE.match(chr(c))
+    ]
+    ranges = []
+    start = prev = refused[0]
+    for c in refused[1:]:
+        if c != prev + 1:
+            ranges.append((start, prev))
+            start = c
+        prev = c
+    ranges.append((start, prev))
+    parts = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return f"^[^{parts}]*$"
+
+
+_PLAIN_TEXT = _plain_text_pattern()
+
+
+def _municipality_bounds() -> tuple[float, float, float, float]:
+    """The outline's bounding box (lon/lat), rounded outward to 4 decimals."""
+    import math
+
+    from geoservice.store.areas import shipped_layer
+
+    minx, miny, maxx, maxy = shipped_layer().outline.total_bounds
+    down, up = (lambda v: math.floor(v * 1e4) / 1e4), (lambda v: math.ceil(v * 1e4) / 1e4)
+    return down(minx), down(miny), up(maxx), up(maxy)
+
+
+_BOUNDS = _municipality_bounds()
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -236,8 +296,8 @@ def _schemas() -> dict[str, Any]:
         "CategoryList": {"type": "array", "items": _ref("Category")},
         "NewReport": _object(
             {
-                "lat": {**_NUM, "minimum": -90, "maximum": 90},
-                "lon": {**_NUM, "minimum": -180, "maximum": 180},
+                "lat": {**_NUM, "minimum": _BOUNDS[1], "maximum": _BOUNDS[3]},
+                "lon": {**_NUM, "minimum": _BOUNDS[0], "maximum": _BOUNDS[2]},
                 "kind": {**_enum(*KINDS, "", None), "description": "Default `unsafe`."},
                 "category": any_category,
                 "time_of_day": bands,
@@ -255,7 +315,10 @@ def _schemas() -> dict[str, Any]:
             *("kind", "weekend", "description", "suggestion", "role", "age_band"),
             "idempotency_key",
             closed=True,
-            description="A concern; the place must lie inside Mellerud municipality (else 422).",
+            description=(
+                "A concern. `lat`/`lon` lie within the municipality's bounding box; the "
+                "place must also lie inside its outline and in an area (else 422)."
+            ),
         ),
         "Receipt": _object(
             {
@@ -496,15 +559,27 @@ def _paths() -> dict[str, Any]:
         _query("weekend", {"enum": ["true", "false", ""]}, "Only weekend or weekday concerns."),
         _query("status", _choice(STATUSES, "Status."), "Only this moderation status."),
     ]
-    hour = {"type": "string", "pattern": "^[0-9]*$"}
     patrol = [
         _query("weekday", {"enum": [*WEEKDAY_CHOICES, ""]}, "Day(s) the window starts on."),
-        _query("from_hour", hour, "First hour 0–23 (default 20)."),
-        _query("to_hour", hour, "End hour 0–24, past midnight when not after `from_hour`."),
-        _query("stops", hour, f"Number of stops 1–{MAX_STOPS} (default 5)."),
+        _query(
+            "from_hour",
+            {"type": "string", "pattern": _FROM_HOUR},
+            "First hour 0–23 (default 20).",
+        ),
+        _query(
+            "to_hour",
+            {"type": "string", "pattern": _TO_HOUR},
+            "End hour 0–24, past midnight when not after `from_hour`; not equal to "
+            "`from_hour` (an empty window, 422).",
+        ),
+        _query(
+            "stops",
+            {"type": "string", "pattern": _STOPS},
+            f"Number of stops 1–{MAX_STOPS} (default 5).",
+        ),
         _query(
             "months",
-            hour,
+            {"type": "string", "pattern": _MONTHS},
             "Look-back in months 1–60 (default `GEOSERVICE_PATROL_LOOKBACK_MONTHS`, 12); "
             "ignored when `from` or `to` is given.",
         ),
@@ -609,7 +684,7 @@ def _paths() -> dict[str, Any]:
                 _responses(200, "HotspotCollection", 401, 403, 422),
                 parameters=[
                     *staff_filter,
-                    _query("radius", hour, radius),
+                    _query("radius", {"type": "string", "pattern": _RADIUS}, radius),
                     _query("cold", {"type": "string"}, "`1` or `true` also shows cold spots."),
                 ],
             )

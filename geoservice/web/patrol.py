@@ -382,7 +382,7 @@ def geojson():
 
 
 @bp.post("/personal/patrull/logg")
-@requires("aggregates")
+@requires("plan")  # bra (council members) read the log; they do not write it
 def log_patrol():
     """Record that a plan was carried out: date, stops visited, a short note."""
     try:

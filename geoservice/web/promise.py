@@ -36,6 +36,7 @@ from geoservice.store.promises import (
     activities,
     activity_values,
     add_note,
+    area_mapping_note,
     notes,
     promise_values,
     promises,
@@ -108,6 +109,15 @@ def activity_followup(activity: Activity) -> ActivityFollowUp:
             )
         except FollowUpUnavailable as exc:
             return ActivityFollowUp(None, exc.message_sv, exc.message_en)
+        except ValueError:
+            # Areas the layer in force does not know (a layer change could not carry them
+            # over): say so rather than fail the page.
+            return ActivityFollowUp(
+                None,
+                "Aktivitetens områden finns inte i områdesindelningen som gäller nu; "
+                "välj områdena på nytt.",
+                "The activity's areas are not in the area layer in force; choose them again.",
+            )
         return ActivityFollowUp(followup)
 
     key = (
@@ -352,6 +362,7 @@ def _activity_page(activity: Activity, *, errors=None, status=200):
         notes=notes(db, activity.id),
         followup=result.followup,
         followup_text=followup_text(result, k=None),
+        area_mapping=area_mapping_note(activity),
         labels=labels(),
         errors=errors or {},
         responsible=RESPONSIBLE,

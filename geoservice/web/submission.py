@@ -109,7 +109,11 @@ def _submission_layer() -> AreaLayer:
 
 def _check(data: Mapping[str, Any], from_form: bool, layer: AreaLayer) -> ReportDraft:
     return validate_report(
-        data, locate=layer.locate, area_point=layer.area_point, from_form=from_form
+        data,
+        locate=layer.locate,
+        area_point=layer.area_point,
+        from_form=from_form,
+        in_municipality=layer.in_municipality,
     )
 
 

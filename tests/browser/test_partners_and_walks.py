@@ -59,7 +59,8 @@ def click_town(page) -> None:
     x, y = page.evaluate(
         """() => {
             const m = window.trygghetskartan.map;
-            m.setView([58.7005, 12.4535], 15, {animate: false});
+            // Street level: a tap there places the pin at once (below it asks to confirm).
+            m.setView([58.7005, 12.4535], 16, {animate: false});
             const p = m.latLngToContainerPoint([58.7005, 12.4535]);
             return [p.x, p.y];
         }"""

@@ -148,3 +148,19 @@ def test_a_submission_waiting_for_a_layer_change_sees_the_new_layer(app):
     with session_scope(app) as session:
         assert stored_count(session) == 0
     engine.dispose()
+
+
+def test_the_fingerprint_leaves_out_what_the_layer_derives():
+    from dataclasses import replace
+
+    from geoservice.store.reports import _fingerprint
+
+    draft = validate_report(
+        TOWN, locate=shipped_layer().locate, area_point=shipped_layer().area_point, from_form=False
+    )
+    # A point's area comes from the layer; a whole area's point does too.
+    assert _fingerprint(draft) == _fingerprint(replace(draft, area_id="1461R002"))
+    assert _fingerprint(draft) != _fingerprint(replace(draft, lat=draft.lat + 0.01))
+    whole = replace(draft, precision="area")
+    assert _fingerprint(whole) == _fingerprint(replace(whole, lat=58.6, lon=12.5))
+    assert _fingerprint(whole) != _fingerprint(replace(whole, area_id="other"))

@@ -135,9 +135,11 @@ def test_wrong_password_is_refused_and_rate_limited(tmp_path, make_user):
     token = csrf_token_from(client)
     codes = [
         client.post(
-            "/personal/logga-in", data={"name": "x", "password": "y", "csrf_token": token}
+            # A new name each time: this is the per-address limit (per account: its own test).
+            "/personal/logga-in",
+            data={"name": f"x{i}", "password": "y", "csrf_token": token},
         ).status_code
-        for _ in range(11)
+        for i in range(11)
     ]
     assert codes[:10] == [401] * 10 and codes[10] == 429
     engine_for(app).dispose()

@@ -45,6 +45,11 @@ COLUMN_ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "
 """Other names accepted for a column; matched after lower-casing."""
 
 SOURCE_ID_LIMIT = 100
+EARLIEST_CONCERN_DATE = date(2000, 1, 1)
+"""The earliest day a concern may carry: the first day every staff period filter accepts
+(``web/staff_filter.EARLIEST``); an older date would be stored but never shown."""
+MAX_FILE_BYTES = 100 * 1024 * 1024
+"""Largest report file read (a dialogue's file of 100,000 rows is about 20 MB)."""
 ROW_KEY_PREFIX = "import:"
 
 # "x"/"y" are refused: in SWEREF 99 TM, as Swedish maps write it, X is the northing.
@@ -138,6 +143,12 @@ def read_report_rows(path: str | Path) -> list[dict[str, Any]]:
     if suffix not in _CSV_SUFFIXES + _GEOJSON_SUFFIXES:
         raise ReportFileError(
             f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .geojson"
+        )
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ReportFileError(
+            f"{path}: {size // 2**20} MB is more than the {MAX_FILE_BYTES // 2**20} MB a "
+            "report file may have; split it into several files"
         )
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -405,7 +416,19 @@ def _created_at(value: Any, now: datetime, errors: dict[str, str]) -> datetime |
     except ValueError:
         errors["created_at"] = message
         return None
-    moment = moment.astimezone(UTC)
+    # Before converting: a year-1 date has no UTC form, and anything before the earliest
+    # date would be stored but never shown (every period filter starts there).
+    if moment.date() < EARLIEST_CONCERN_DATE:
+        errors["created_at"] = (
+            f"Lies before {EARLIEST_CONCERN_DATE.isoformat()}, the earliest date the service "
+            "keeps concerns for."
+        )
+        return None
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        errors["created_at"] = message
+        return None
     if moment > now:
         errors["created_at"] = "Lies in the future."
         return None
@@ -424,6 +447,7 @@ def _source_id(value: Any, errors: dict[str, str]) -> str | None:
 
 __all__ = [
     "COLUMN_ALIASES",
+    "EARLIEST_CONCERN_DATE",
     "IMPORT_FIELDS",
     "REQUIRED_COLUMNS",
     "ImportCheck",

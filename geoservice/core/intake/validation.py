@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+import regex
+
 from geoservice.core.categories import KINDS, TIME_BANDS, codes_for_kind
 
 ROLES = ("resident", "works", "visitor")
@@ -39,10 +41,24 @@ API_FIELDS = frozenset(
     }
 )
 
-# Characters that can hide or reorder text for a reader (bidi overrides, zero-width marks).
-_INVISIBLE = frozenset(
-    "\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+# Characters that can hide or reorder text for a reader, taken from Unicode's own
+# properties rather than a hand list: every default-ignorable code point (zero-width
+# marks, soft hyphen, tag characters, invisible operators, U+180E ...), every bidi control
+# (U+061C, U+200E/F, U+202A-E, U+2066-9), every other format character (U+FFF9-FFFB
+# interlinear annotation) and the line and paragraph separators U+2028/U+2029.
+INVISIBLE = regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Cf}\p{Zl}\p{Zp}]")
+# Except where emoji need them: a zero-width joiner between pictographs (👩‍💻) and a
+# variation selector after a visible character (❤️).
+_EMOJI_JOINERS = regex.compile(
+    r"(?<=\p{Extended_Pictographic}[\uFE0F\U0001F3FB-\U0001F3FF]?)\u200D(?=\p{Extended_Pictographic})"
+    r"|(?<=[^\p{Default_Ignorable_Code_Point}])[\uFE0E\uFE0F]"
 )
+
+
+def has_invisible(text: str) -> bool:
+    """True when ``text`` holds a character that hides or reorders text (see INVISIBLE)."""
+    return INVISIBLE.search(_EMOJI_JOINERS.sub("", text)) is not None
+
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "required": ("Fältet måste fyllas i.", "This field is required."),
@@ -56,6 +72,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outside": (
         "Platsen ligger utanför Melleruds kommun. Markera en plats i kommunen.",
         "The place lies outside Mellerud municipality. Mark a place inside it.",
+    ),
+    "in_gap": (
+        "Platsen ligger i kommunen men i en lucka mellan områdena som används just nu. "
+        "Markera en plats en bit därifrån, eller välj ett område i listan.",
+        "The place is in the municipality but in a gap between the areas in use. "
+        "Mark a place a little way off, or choose an area from the list.",
     ),
     "place_missing": (
         "Markera en plats på kartan eller välj ett område i listan.",
@@ -300,7 +322,7 @@ def clean_text(value: Any, limit: int = TEXT_LIMIT) -> tuple[str | None, str | N
         return None, "control_chars"
     if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
         return None, "control_chars"
-    if any(c in _INVISIBLE for c in value):
+    if has_invisible(value):
         return None, "invisible_chars"
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
     if len(text) > limit:
@@ -325,6 +347,7 @@ def validate_report(
     locate: Locate,
     area_point: AreaPoint,
     from_form: bool,
+    in_municipality: Callable[[float, float], bool] | None = None,
 ) -> ReportDraft:
     """Check a submitted concern against every rule and return it ready to store.
 
@@ -341,6 +364,10 @@ def validate_report(
     from_form : bool
         Form values arrive as strings and may name an area; JSON values must have their
         proper types and unknown fields are refused.
+    in_municipality : callable, optional
+        ``in_municipality(lon, lat)``: True inside the municipality's outline. A point
+        there that no area holds lies in a gap of the area layer, and is told so rather
+        than "outside the municipality".
 
     Raises
     ------
@@ -379,7 +406,8 @@ def validate_report(
             lat, lon = parsed_lat, parsed_lon
             area_id = locate(lon, lat)
             if area_id is None:
-                errors["lat"] = "outside"
+                in_gap = in_municipality is not None and in_municipality(lon, lat)
+                errors["lat"] = "in_gap" if in_gap else "outside"
     elif from_form and data.get("area_id"):
         chosen = data.get("area_id")
         point = area_point(chosen) if isinstance(chosen, str) else None

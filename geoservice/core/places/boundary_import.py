@@ -55,6 +55,24 @@ POPULATION_FIELDS = ("population", "befolkning", "folkmangd", "pop", "invanare")
 
 PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 
+# -- what an import may cost (docs/deployment.md) -------------------------------------------
+# A municipality's DeSO layer has about 10 areas and some thousands of vertices, its
+# electoral districts (valdistrikt) as many; a whole county's DeSO about 1,500 areas.
+MAX_AREAS = 2_000
+"""Most areas one layer may have. Checked from the file's own feature count, before any
+feature is read."""
+MAX_VERTICES = 100_000
+"""Most vertices one area may have: an official boundary of a Swedish district has a few
+thousand; far more is an error or an attempt to exhaust the server."""
+MAX_TOTAL_VERTICES = 1_000_000
+"""Most vertices all areas together may have (every page that draws the map carries
+them, simplified, and every import re-assigns every concern against them)."""
+MAX_FILE_BYTES = 512 * 1024 * 1024
+"""Largest boundary file read; for a zip, the most its members may expand to."""
+MAX_EXPANSION_RATIO = 200
+"""A zip whose members expand to more than this many times its own size is refused
+(shapefiles compress about 2–10 times; a zip bomb thousands of times)."""
+
 
 @dataclass(frozen=True)
 class BoundaryImport:
@@ -287,6 +305,7 @@ def read_boundary_file(
     else:
         population = _checked_population(frame[pop_col], ids, path, pop_col)
     geoms = frame.geometry
+    _check_finite(geoms.to_numpy(), ids, path)
     if not frame.crs.equals(STORAGE_CRS):
         geoms = geoms.to_crs(STORAGE_CRS)
     # Repaired after reprojection: a valid ring can touch itself at the new coordinates.
@@ -312,8 +331,15 @@ def read_boundary_file(
 def _read_frame(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
     if not path.is_file():
         raise BoundaryError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise BoundaryError(
+            f"{path}: {_megabytes(size)} is larger than the {_megabytes(MAX_FILE_BYTES)} a "
+            "boundary file may have; keep only the municipality's areas"
+        )
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
+        _check_feature_count(path, _parquet_rows(path))
         return _read_parquet(path), None
     if suffix == ".zip":
         source, shown = _zipped_shapefile(path, layer)
@@ -321,19 +347,59 @@ def _read_frame(path: Path, layer: str | None) -> tuple[gpd.GeoDataFrame, str | 
     else:
         source = str(path)
         layer, shown = _chosen_layer(path, source, layer)
+    _check_feature_count(path, _feature_count(path, source, layer))
     try:
         with warnings.catch_warnings():
             # A field mixing numbers and text comes back as text after this warning; the
             # field checks then name the offending ids, which says more.
             warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
-            frame = pyogrio.read_dataframe(source, layer=layer)
+            # NaN coordinates: refused below with the ids named (_check_finite).
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
+            # Never more than one feature past the cap, whatever the count claimed.
+            frame = pyogrio.read_dataframe(source, layer=layer, max_features=MAX_AREAS + 1)
     except (DataSourceError, DataLayerError) as exc:
         raise BoundaryError(f"{path}: not a readable vector file ({exc})") from exc
     except (OSError, ValueError) as exc:
         raise BoundaryError(f"{path}: could not be read ({exc})") from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise BoundaryError(f"{path}: has no geometry column")
+    _check_feature_count(path, len(frame))
     return frame.reset_index(drop=True), shown
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB"
+
+
+def _check_feature_count(path: Path, count: int | None) -> None:
+    if count is not None and count > MAX_AREAS:
+        shown = f"{count:,}" if count <= 10 * MAX_AREAS else f"more than {10 * MAX_AREAS:,}"
+        raise BoundaryError(
+            f"{path}: holds {shown} features; an area layer may have at most {MAX_AREAS:,} "
+            "areas (a municipality's DeSO or electoral districts have tens)"
+        )
+
+
+def _feature_count(path: Path, source: str, layer: str | None) -> int | None:
+    """The layer's feature count as the format states it (shapefile index, GeoPackage)."""
+    try:
+        info = pyogrio.read_info(source, layer=layer)
+    except (DataSourceError, DataLayerError) as exc:
+        raise BoundaryError(f"{path}: not a readable vector file ({exc})") from exc
+    except (OSError, ValueError) as exc:
+        raise BoundaryError(f"{path}: could not be read ({exc})") from exc
+    count = int(info.get("features", -1))
+    # -1: the format cannot tell without reading; the capped read then decides.
+    return count if count >= 0 else None
+
+
+def _parquet_rows(path: Path) -> int | None:
+    try:
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, ValueError, ImportError) as exc:
+        raise BoundaryError(f"{path}: not a readable GeoParquet file ({exc})") from exc
 
 
 def _read_parquet(path: Path) -> gpd.GeoDataFrame:
@@ -372,13 +438,24 @@ def _pick(path: Path, layers: Sequence[str], layer: str | None) -> tuple[str, st
 def _zipped_shapefile(path: Path, layer: str | None) -> tuple[str, str | None]:
     try:
         with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
             members = [
-                name
-                for name in archive.namelist()
-                if name.lower().endswith(".shp") and not Path(name).name.startswith(".")
+                info.filename
+                for info in entries
+                if info.filename.lower().endswith(".shp")
+                and not Path(info.filename).name.startswith(".")
             ]
     except (zipfile.BadZipFile, OSError) as exc:
         raise BoundaryError(f"{path}: not a readable zip file ({exc})") from exc
+    # The sizes the archive declares, checked before anything is expanded.
+    expanded = sum(info.file_size for info in entries)
+    compressed = max(1, path.stat().st_size)
+    if expanded > MAX_FILE_BYTES or expanded > MAX_EXPANSION_RATIO * compressed:
+        raise BoundaryError(
+            f"{path}: the zip file expands to {_megabytes(expanded)} ({expanded // compressed:,} "
+            f"times its size); at most {_megabytes(MAX_FILE_BYTES)} and {MAX_EXPANSION_RATIO} "
+            "times are read"
+        )
     if not members:
         raise BoundaryError(f"{path}: the zip file holds no shapefile (.shp)")
     by_stem = {Path(name).stem: name for name in members}
@@ -429,9 +506,18 @@ def _field(
 # -- geometry -----------------------------------------------------------------------------
 
 
-MAX_VERTICES = 100_000
-"""Most vertices one area may have: an official boundary of a Swedish district has a few
-thousand; far more is an error or an attempt to exhaust the server."""
+def _check_finite(geoms: np.ndarray, ids: pd.Series, path: Path) -> None:
+    """Refuse NaN or infinite coordinates, before any reprojection or repair meets them."""
+    coords, index = shapely.get_coordinates(
+        np.asarray(geoms, dtype=object), include_z=False, return_index=True
+    )
+    finite = np.isfinite(coords).all(axis=1)
+    if not finite.all():
+        bad = np.unique(index[~finite])
+        raise BoundaryError(
+            f"{path}: coordinates that are not finite numbers (NaN or infinity) in "
+            f"{_listed(ids.to_numpy()[bad])}; repair or remove those areas in the file"
+        )
 
 
 def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple[np.ndarray, int]:
@@ -442,6 +528,12 @@ def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple
     if missing.any():
         raise BoundaryError(f"{path}: geometry is missing or empty for {_listed(labels[missing])}")
     vertices = shapely.get_num_coordinates(geoms)
+    if int(vertices.sum()) > MAX_TOTAL_VERTICES:
+        raise BoundaryError(
+            f"{path}: {int(vertices.sum()):,} vertices in all; an area layer may have at most "
+            f"{MAX_TOTAL_VERTICES:,}; simplify the file first (e.g. in QGIS, Vector > Geometry "
+            "Tools > Simplify, tolerance 1 m)"
+        )
     if (vertices > MAX_VERTICES).any():
         raise BoundaryError(
             f"{path}: more than {MAX_VERTICES:,} vertices in one area for "
@@ -465,6 +557,10 @@ def _repaired_geometries(geoms: np.ndarray, ids: pd.Series, path: Path) -> tuple
 
 __all__ = [
     "ID_FIELDS",
+    "MAX_AREAS",
+    "MAX_FILE_BYTES",
+    "MAX_TOTAL_VERTICES",
+    "MAX_VERTICES",
     "NAME_FIELDS",
     "POPULATION_FIELDS",
     "BoundaryImport",

@@ -1,0 +1,63 @@
+"""A command on an uninitialised or unreachable database says so plainly, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoservice import create_app
+from geoservice.store.db import engine_for
+
+COMMANDS = [
+    ["boundaries", "list"],
+    ["boundaries", "rollback"],
+    ["list-tokens"],
+    ["create-token", "anyone"],
+    ["revoke-token", "1"],
+    ["disable-user", "anyone"],
+    ["purge", "--dry-run"],
+    ["seed-demo", "--remove"],
+]
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+            "SECRET_KEY": "x",
+        }
+    )
+    yield app
+    engine_for(app).dispose()
+
+
+@pytest.mark.parametrize("args", COMMANDS)
+def test_an_uninitialised_database_is_named_with_the_fix(fresh_app, args):
+    result = fresh_app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1, result.output
+    assert "has no schema yet: run `geoservice init-db` first" in result.output
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
+
+
+def test_an_unreachable_database_is_named(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/nothing",
+            "SECRET_KEY": "x",
+        }
+    )
+    result = app.test_cli_runner().invoke(args=["list-tokens"])
+    assert result.exit_code == 1 and "cannot reach the database" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_after_init_db_the_command_runs(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert runner.invoke(args=["list-tokens"]).output.strip() == "No API tokens."
