@@ -106,3 +106,21 @@ def moderation_messages(errors: dict[str, str]) -> dict[str, str]:
         else:
             out[field] = message
     return out
+
+
+def patrol_log_messages(errors: dict[str, str]) -> dict[str, str]:
+    """Messages for the form that logs a patrol carried out (date, stops, note)."""
+    out: dict[str, str] = {}
+    for field, message in errors.items():
+        if field == "carried_out_on":
+            if "future" in message:
+                out[field] = _("Datum: välj i dag eller en dag som har varit.")
+            else:
+                out[field] = _date_problem(_("Datum"), message)
+        elif field == "cells":
+            out[field] = _("Besökta stopp: kryssa i de stopp (högst 12) som besöktes.")
+        elif field == "note":
+            out[field] = _text_problem(_("Kort anteckning"), message, _("en kort anteckning"))
+        else:
+            out[field] = _("Patrullen kunde inte loggas: ladda om sidan och försök igen.")
+    return out

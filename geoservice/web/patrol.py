@@ -40,9 +40,10 @@ from geoservice.web.access import requires
 from geoservice.web.analysis import study_area
 from geoservice.web.cache import cached
 from geoservice.web.errors import api_error, attachment
+from geoservice.web.form_messages import patrol_log_messages
 from geoservice.web.insight import FilterRejected
 from geoservice.web.public import map_settings
-from geoservice.web.staff_filter import StaffFilter, parse_staff_filter
+from geoservice.web.staff_filter import StaffFilter, parse_staff_filter, read_day
 
 bp = Blueprint("patrol", __name__)
 WEEKDAY_CHOICES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekend", "weekdays")
@@ -381,6 +382,14 @@ def geojson():
     return attachment(body, "application/geo+json", _slug(patrol) + ".geojson")
 
 
+def _typed_day(raw: str) -> str:
+    """The date field's day, also when typed by hand (``30/11/2026``); else as given."""
+    try:
+        return read_day(raw).isoformat()
+    except ValueError:
+        return raw
+
+
 @bp.post("/personal/patrull/logg")
 @requires("plan")  # bra (council members) read the log; they do not write it
 def log_patrol():
@@ -392,7 +401,7 @@ def log_patrol():
     try:
         record_patrol(
             get_session(),
-            carried_out_on=request.form.get("carried_out_on", ""),
+            carried_out_on=_typed_day(request.form.get("carried_out_on", "")),
             window=patrol.window.describe("sv"),
             cells=request.form.getlist("cells"),
             note=request.form.get("note"),
@@ -400,7 +409,9 @@ def log_patrol():
             today=datetime.now(LOCAL_ZONE).date(),
         )
     except PatrolLogError as exc:
-        return _page("staff/patrol.html", patrol, {}, 422, log_errors=exc.errors)
+        return _page(
+            "staff/patrol.html", patrol, {}, 422, log_errors=patrol_log_messages(exc.errors)
+        )
     return redirect(url_for("patrol.page", **patrol.as_query(), logged=1), 303)
 
 

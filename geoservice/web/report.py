@@ -30,6 +30,7 @@ from geoservice.core.reporting.period_report import PeriodReport, build_period_r
 from geoservice.core.reporting.report_charts import WEEK_PART_LABELS, report_charts
 from geoservice.core.reporting.timeseries import SEASONS, ZoneInput, year_before
 from geoservice.i18n import page_language
+from geoservice.labels import event_source_labels
 from geoservice.maps.base import render_parts
 from geoservice.maps.choropleth import class_breaks
 from geoservice.maps.hotspot_map import hex_features, hotspot_map
@@ -48,7 +49,7 @@ from geoservice.web.errors import api_error, attachment
 from geoservice.web.insight import FilterRejected
 from geoservice.web.promise import activity_followup, followup_text, labels
 from geoservice.web.public import map_settings
-from geoservice.web.staff_filter import StaffFilter
+from geoservice.web.staff_filter import StaffFilter, read_filter_day
 from geoservice.web.staff_maps import layer_names
 
 bp = Blueprint("report", __name__, url_prefix="/personal")
@@ -57,26 +58,18 @@ SERIES_MONTHS = 24
 
 
 def parse_period(args) -> tuple[date, date]:
-    """``from`` and ``to`` as local days (default: the last 90 days); raise FilterRejected."""
+    """``from`` and ``to`` as local days (default: the last 90 days); raise FilterRejected.
+
+    Messages name each field as the form does, in the page's language.
+    """
     today = datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
-
-    def day(name: str, default: date) -> date:
-        raw = args.get(name)
-        if not raw:
-            return default
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = f"'{name}' should be a date written YYYY-MM-DD, got {raw[:20]!r}"
-            return default
-
-    start = day("from", today - timedelta(days=90))
-    end = day("to", today - timedelta(days=1))
+    start = read_filter_day(args.get("from"), today - timedelta(days=90), "from", errors)
+    end = read_filter_day(args.get("to"), today - timedelta(days=1), "to", errors)
     if not errors and end < start:
-        errors["to"] = "'to' should not be before 'from'"
+        errors["to"] = _("Till och med: välj en dag samma som eller efter Från.")
     if not errors and (end - start).days > MAX_DAYS:
-        errors["to"] = "the period may be at most three years"
+        errors["to"] = _("Till och med: välj en period på högst tre år.")
     if errors:
         raise FilterRejected(errors)
     return start, end
@@ -278,7 +271,9 @@ def _page(built: BuiltReport, *, figure_errors=None, figure_form=None, status=20
         errors={},
         map_parts=render_parts(fmap),
         charts={key: {"svg": _svg(c), "alt": c.alt} for key, c in charts.items()},
-        query={"from": report.start.isoformat(), "to": report.end.isoformat()},
+        query={"from": report.start.isoformat(), "to": report.end.isoformat()}
+        | ({"source": _source()} if _source() != "residents" else {}),
+        source_labels=event_source_labels(),
         names=labels(),
         area_names=names,
         year_areas={r["code"]: r for r in report.year.areas.to_dict("records")},
@@ -302,7 +297,15 @@ def period_report():
     """The lägesbild for a period in the law's structure: mapping, other information, analysis."""
     period, errors = _period_or_422()
     if errors:
-        return render_template("staff/report_period.html", report=None, errors=errors), 422
+        return (
+            render_template(
+                "staff/report_period.html",
+                report=None,
+                errors=errors,
+                source_labels=event_source_labels(),
+            ),
+            422,
+        )
     return _page(build_report(*period))
 
 

@@ -83,7 +83,8 @@ def read_day(raw: str | None) -> date:
     return date.fromisoformat(text)
 
 
-def _day(raw: str | None, default: date, field: str, errors: dict[str, str]) -> date:
+def read_filter_day(raw: str | None, default: date, field: str, errors: dict[str, str]) -> date:
+    """A filter's day (``default`` when empty); a message naming the field when it is none."""
     if not raw:
         return default
     label = filter_field_labels()[field]
@@ -144,8 +145,10 @@ def parse_staff_filter(args: Mapping[str, str], *, today: date | None = None) ->
 
     today = today or datetime.now(LOCAL_ZONE).date()
     errors: dict[str, str] = {}
-    start = _day(_single(args, "from", errors), today - timedelta(days=89), "from", errors)
-    end = _day(_single(args, "to", errors), today, "to", errors)
+    start = read_filter_day(
+        _single(args, "from", errors), today - timedelta(days=89), "from", errors
+    )
+    end = read_filter_day(_single(args, "to", errors), today, "to", errors)
     if not errors and end < start:
         errors["to"] = _(
             "%(field)s: välj en dag som inte ligger före Från-dagen.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -64,9 +65,13 @@ def _cases():
 @pytest.fixture(scope="module")
 def staff_server(demo_server):
     """The demo server with an account for every role (roles added later included)."""
+    from geoservice.core.categories import WALK_CATEGORY_CODES
+    from geoservice.core.walks.protocol import ObservationDraft, PlanDraft
     from geoservice.store.accounts import create_user
     from geoservice.store.db import session_scope
     from geoservice.store.models import User
+    from geoservice.store.walks.models import Walk
+    from geoservice.store.walks.repository import add_observation, create_walk
 
     with session_scope(demo_server.app) as session:
         have = {u.name for u in session.query(User)}
@@ -77,6 +82,13 @@ def staff_server(demo_server):
                 create_user(
                     session, f"{role}-browser", role, STAFF_PASSWORD, organisation=organisation
                 )
+        if not session.query(Walk).count():
+            # A safety walk with one observation, so that its pages are walked too.
+            plan = PlanDraft("Kvällsvandring", date(2026, 10, 1), None, ("Resecentrum",), ())
+            walk = create_walk(session, plan, created_by="admin-browser")
+            code = WALK_CATEGORY_CODES[0]
+            draft = ObservationDraft(12.4535, 58.7005, "mellerud-holm", code, "Trasig lampa")
+            add_observation(session, walk.id, draft, photo=None, recorded_by="admin-browser")
     return demo_server
 
 
@@ -87,7 +99,11 @@ def _values(server) -> dict[str, str]:
     )
     promise = server.rows("SELECT id FROM promises ORDER BY id")
     activity = server.rows("SELECT id FROM activities ORDER BY id")
+    walk = server.rows("SELECT id FROM walks ORDER BY id")
+    observation = server.rows("SELECT id FROM walk_observations ORDER BY id")
     return {
+        "walk_id": str(walk[0]["id"]),
+        "observation_id": str(observation[0]["id"]),
         "report_id": report[0]["id"],
         "promise_id": str(promise[0]["id"]),
         "activity_id": str(activity[0]["id"]),
