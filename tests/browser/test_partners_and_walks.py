@@ -143,7 +143,11 @@ def test_a_walk_recorded_on_a_phone_is_published_with_its_protocol(
     )
     assert_accessible(page, "walk planning (phone)")
     page.click("#save-walk")
-
+    page.wait_for_load_state()
+    # A refused plan says why; show it rather than only "wrong heading".
+    assert not page.locator(".error-summary, .field-error").all_inner_texts(), page.locator(
+        "main"
+    ).inner_text()[:600]
     expect(page.locator("h1")).to_have_text("Kvällsvandring Centrum")
     assert_accessible(page, "walk recording (phone)")
     no_sideways_scroll(page)

@@ -19,8 +19,8 @@ from tests.browser.conftest import STAFF_PASSWORD, assert_accessible
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-# Downloads and API answers are not pages a person scrolls.
-NOT_A_PAGE = re.compile(r"\.(csv|gpx|geojson|pdf|json)$|\.<|^/api/")
+# Downloads, API answers and walk photos are not pages a person scrolls.
+NOT_A_PAGE = re.compile(r"\.(csv|gpx|geojson|pdf|json)$|\.<|^/api/|/foto/")
 
 
 def _staff_pages() -> list[tuple[str, str, tuple[str, ...]]]:
