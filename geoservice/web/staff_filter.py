@@ -61,6 +61,7 @@ def filter_field_labels() -> dict[str, str]:
         "kind": _("Typ av plats"),
         "weekend": _("Vardag eller helg"),
         "status": _("Status"),
+        "source": _("Källa"),
     }
 
 

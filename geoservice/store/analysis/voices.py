@@ -118,8 +118,20 @@ def voices_per_cell(session: Session, staff_filter, *, cells=None) -> tuple[np.n
     rows = session.execute(
         select(voices.c.cell, func.count()).group_by(voices.c.cell).order_by(voices.c.cell)
     ).all()
-    cells = np.array([r[0] for r in rows], dtype=np.int64).astype(np.uint64)
-    return cells, np.array([r[1] for r in rows], dtype=np.int64)
+    found = np.array([r[0] for r in rows], dtype=np.int64).astype(np.uint64)
+    counts = np.array([r[1] for r in rows], dtype=np.int64)
+    if getattr(staff_filter, "source", "residents") == "residents":
+        return found, counts
+    # Partners' events count as voices of their own, as in voice_table.
+    events = _with_partner_voices(session, staff_filter, pd.DataFrame(columns=["cell", "voices"]))
+    if cells is not None and len(events):
+        events = events.loc[np.isin(events["cell"].to_numpy(np.uint64), np.asarray(cells))]
+    both = pd.concat(
+        [pd.DataFrame({"cell": found, "voices": counts}), events[["cell", "voices"]]],
+        ignore_index=True,
+    )
+    both["cell"] = both["cell"].astype(np.uint64)
+    return voice_counts(both)
 
 
 def voice_counts(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

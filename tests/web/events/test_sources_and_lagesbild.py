@@ -54,7 +54,11 @@ def test_a_bad_source_is_refused_with_the_options():
 
     with pytest.raises(FilterRejected) as caught:
         parse_staff_filter({"source": "rumours"})
-    assert "residents, partners, both" in caught.value.errors["source"]
+    # The message names the field as the form does and lists the choices in words.
+    assert caught.value.errors["source"] == (
+        "Källa: välj ett av alternativen i listan "
+        "(Invånarnas synpunkter, Händelser från samverkanspartner, Båda)."
+    )
 
 
 def test_the_hotspot_page_and_api_show_events_when_asked(app, client, login):
