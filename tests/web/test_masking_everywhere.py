@@ -18,7 +18,6 @@ from geoservice.core.privacy.masking import mask_personal_data
 from geoservice.core.privacy.suppression import LOCAL_ZONE
 from geoservice.store.db import session_scope
 from geoservice.store.models import Report
-from geoservice.store.reports import new_receipt
 
 VARIANTS = [
     # phone numbers
@@ -119,7 +118,6 @@ def variant_concerns(app):
                     time_of_day="night",
                     description=f"Ring {variant} om det händer",
                     suggestion=f"Mejla eller ring {variant}",
-                    receipt=new_receipt(),
                     area_id="mellerud-holm",
                     status="new",
                     source="web",
