@@ -18,10 +18,10 @@ from typing import Any
 from geoservice.core.categories import EVENT_TYPE_CODES, SERIOUSNESS
 from geoservice.core.intake.validation import (
     IDEMPOTENCY_KEY,
-    _coordinate,  # the one coordinate rule of the service (NaN, ranges, form decimals)
     _field_name,
     clean_text,
     describe,
+    read_point,  # the one point rule of the service (NaN, ranges, form decimals)
 )
 from geoservice.core.typography import LOCAL_ZONE
 
@@ -304,22 +304,9 @@ def _one_event(
         errors["place"] = "not_text" if not isinstance(raw_place, str) else "unknown_place"
         raw_place = None
     if has_point:
-        parsed_lat = _coordinate(data.get("lat"), from_form=from_form)
-        parsed_lon = _coordinate(data.get("lon"), from_form=from_form)
-        if data.get("lat") in (None, ""):
-            parsed_lat = "required"
-        if data.get("lon") in (None, ""):
-            parsed_lon = "required"
-        if isinstance(parsed_lat, float) and not -90 <= parsed_lat <= 90:
-            parsed_lat = "lat_range"
-        if isinstance(parsed_lon, float) and not -180 <= parsed_lon <= 180:
-            parsed_lon = "lon_range"
-        if isinstance(parsed_lat, str):
-            errors["lat"] = parsed_lat
-        if isinstance(parsed_lon, str):
-            errors["lon"] = parsed_lon
-        if isinstance(parsed_lat, float) and isinstance(parsed_lon, float):
-            lat, lon = parsed_lat, parsed_lon
+        point = read_point(data, from_form=from_form, errors=errors)
+        if point is not None:
+            lon, lat = point
             area_id = locate(lon, lat)
             if area_id is None:
                 errors["lat"] = "outside"

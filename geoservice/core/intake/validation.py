@@ -277,6 +277,33 @@ def _is_surrogate(char: str) -> bool:
     return 0xD800 <= ord(char) <= 0xDFFF
 
 
+def read_point(
+    data: Mapping[str, Any], *, from_form: bool, errors: dict[str, str]
+) -> tuple[float, float] | None:
+    """``(lon, lat)`` from ``data``'s ``lat``/``lon``, or None with the codes put in ``errors``.
+
+    The one point rule of every intake (concerns, partners' events): both given, finite,
+    within the globe's ranges.
+    """
+    lat = _coordinate(data.get("lat"), from_form=from_form)
+    lon = _coordinate(data.get("lon"), from_form=from_form)
+    if data.get("lat") in (None, ""):
+        lat = "required"
+    if data.get("lon") in (None, ""):
+        lon = "required"
+    if isinstance(lat, float) and not -90 <= lat <= 90:
+        lat = "lat_range"
+    if isinstance(lon, float) and not -180 <= lon <= 180:
+        lon = "lon_range"
+    if isinstance(lat, str):
+        errors["lat"] = lat
+    if isinstance(lon, str):
+        errors["lon"] = lon
+    if isinstance(lat, float) and isinstance(lon, float):
+        return lon, lat
+    return None
+
+
 def _coordinate(value: Any, *, from_form: bool) -> float | str:
     """Return the coordinate as a float, or a refusal code."""
     if isinstance(value, _NonFinite):
@@ -388,22 +415,9 @@ def validate_report(
     precision = "point"
     has_point = not (data.get("lat") in (None, "") and data.get("lon") in (None, ""))
     if has_point:
-        parsed_lat = _coordinate(data.get("lat"), from_form=from_form)
-        parsed_lon = _coordinate(data.get("lon"), from_form=from_form)
-        if data.get("lat") in (None, ""):
-            parsed_lat = "required"
-        if data.get("lon") in (None, ""):
-            parsed_lon = "required"
-        if isinstance(parsed_lat, float) and not -90 <= parsed_lat <= 90:
-            parsed_lat = "lat_range"
-        if isinstance(parsed_lon, float) and not -180 <= parsed_lon <= 180:
-            parsed_lon = "lon_range"
-        if isinstance(parsed_lat, str):
-            errors["lat"] = parsed_lat
-        if isinstance(parsed_lon, str):
-            errors["lon"] = parsed_lon
-        if isinstance(parsed_lat, float) and isinstance(parsed_lon, float):
-            lat, lon = parsed_lat, parsed_lon
+        point = read_point(data, from_form=from_form, errors=errors)
+        if point is not None:
+            lon, lat = point
             area_id = locate(lon, lat)
             if area_id is None:
                 in_gap = in_municipality is not None and in_municipality(lon, lat)
