@@ -657,9 +657,16 @@ _WITHOUT_SCHEMA = {"init-db", "serve", "restore", "backup"}
 
 
 def _needs_schema(command: click.Command) -> click.Command:
-    """Make ``command`` say plainly when the database is unreachable or not initialised."""
+    """Make ``command`` say plainly when the database is unreachable or not initialised.
+
+    The commands are module-level objects shared by every app the process creates, so
+    the check is wrapped around each once (wrapping per app nested the callbacks until
+    a long-running process, such as the test suite, hit the recursion limit).
+    """
     from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+    if getattr(command, "_schema_checked", False):
+        return command
     callback = command.callback
 
     @functools.wraps(callback)
@@ -688,6 +695,7 @@ def _needs_schema(command: click.Command) -> click.Command:
             raise click.ClickException(f"the database refused: {_first_line(exc)}") from None
 
     command.callback = with_appcontext(checked)
+    command._schema_checked = True
     return command
 
 

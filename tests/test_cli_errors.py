@@ -61,3 +61,21 @@ def test_after_init_db_the_command_runs(fresh_app):
     runner = fresh_app.test_cli_runner()
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert runner.invoke(args=["list-tokens"]).output.strip() == "No API tokens."
+
+
+def _wrapping_depth(function) -> int:
+    depth = 0
+    while hasattr(function, "__wrapped__"):
+        function, depth = function.__wrapped__, depth + 1
+    return depth
+
+
+def test_creating_many_apps_does_not_nest_the_schema_check(tmp_path):
+    """The commands are shared by every app of a process: the check wraps each only once."""
+    from geoservice.cli import seed_demo
+
+    create_app({"INSTANCE_PATH": str(tmp_path / "first"), "SECRET_KEY": "x"})
+    depth = _wrapping_depth(seed_demo.callback)
+    for n in range(3):
+        create_app({"INSTANCE_PATH": str(tmp_path / f"i{n}"), "SECRET_KEY": "x"})
+    assert _wrapping_depth(seed_demo.callback) == depth
