@@ -57,7 +57,7 @@ from geoservice.store.moderation import (
 from geoservice.web.access import audit, requires
 from geoservice.web.form_messages import moderation_messages
 from geoservice.web.insight import FilterRejected
-from geoservice.web.staff_filter import filter_field_labels, parse_staff_filter, read_day
+from geoservice.web.staff_filter import filter_field_labels, parse_staff_filter, read_filter_day
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 QUEUE_PAGE = 50
@@ -257,17 +257,10 @@ def parse_audit_query(args) -> tuple[AuditQuery, dict[str, str]]:
     """Person, one or more actions and a day range from the query; messages for bad ones."""
     errors: dict[str, str] = {}
     names = audit_filter_labels()
-    days = {}
-    for field in ("from", "to"):
-        raw = (args.get(field) or "").strip()
-        days[field] = None
-        if raw:
-            try:
-                days[field] = read_day(raw)
-            except ValueError:
-                errors[field] = _(
-                    "%(field)s: skriv ett datum som 2026-11-30 (år-månad-dag).", field=names[field]
-                )
+    days = {
+        field: read_filter_day((args.get(field) or "").strip(), None, field, errors, names[field])
+        for field in ("from", "to")
+    }
     if days["from"] and days["to"] and days["to"] < days["from"]:
         errors["to"] = _(
             "%(field)s: välj en dag som inte ligger före Från-dagen.", field=names["to"]

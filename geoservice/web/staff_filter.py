@@ -84,11 +84,20 @@ def read_day(raw: str | None) -> date:
     return date.fromisoformat(text)
 
 
-def read_filter_day(raw: str | None, default: date, field: str, errors: dict[str, str]) -> date:
-    """A filter's day (``default`` when empty); a message naming the field when it is none."""
+def read_filter_day(
+    raw: str | None,
+    default: date | None,
+    field: str,
+    errors: dict[str, str],
+    label: str | None = None,
+) -> date | None:
+    """A filter's day (``default`` when empty); a message naming the field when it is none.
+
+    ``label`` names the field as its form does (the concern filter's names by default).
+    """
     if not raw:
         return default
-    label = filter_field_labels()[field]
+    label = label or filter_field_labels()[field]
     try:
         day = read_day(raw)
     except ValueError:

@@ -125,17 +125,18 @@ def test_a_walk_recorded_on_a_phone_is_published_with_its_protocol(
     page = new_context(**PHONE).new_page()
     log_in(page, partner_server, "samordnare")
     page.goto(partner_server.url + "/personal/vandringar/ny")
-    box = page.locator("div.folium-map").bounding_box()
-    page.evaluate(
+    # Tap three points of central Mellerud where the map shows them now (not at offsets
+    # from a box measured before the map had its final size and view).
+    points = page.evaluate(
         """() => {
-            const id = document.querySelector("div.folium-map").id;
-            window[id].setView([58.7005, 12.4535], 15, {animate: false});
+            const map = window[document.querySelector("div.folium-map").id];
+            map.setView([58.7005, 12.4535], 15, {animate: false});
+            return [[58.7008, 12.4510], [58.7005, 12.4535], [58.7000, 12.4560]].map(
+                (p) => map.latLngToContainerPoint(p));
         }"""
     )
-    for dx, dy in ((-60, 20), (0, 0), (60, -30)):
-        page.locator("div.folium-map").click(
-            position={"x": box["width"] / 2 + dx, "y": box["height"] / 2 + dy}
-        )
+    for point in points:
+        page.locator("div.folium-map").click(position={"x": point["x"], "y": point["y"]})
     expect(page.locator("#route-status")).to_contain_text("3 punkter")
     page.fill("#title", "Kvällsvandring Centrum")
     page.fill(

@@ -117,6 +117,12 @@ def test_a_bad_audit_filter_is_explained(app, client, login):
     assert "Till och med: välj en dag som inte ligger före Från-dagen." in response.get_data(
         as_text=True
     )
+    # Year 1 once overflowed the conversion to UTC (a 500 found by the route walk).
+    for query in ("from=0001-01-01", "to=9999-12-31"):
+        response = client.get(f"/personal/logg?{query}")
+        assert response.status_code == 422
+        assert "välj ett datum mellan 2000-01-01 och 2100-12-31" in response.get_data(as_text=True)
+        assert client.get(f"/personal/logg.csv?{query}").status_code == 422
 
 
 def test_csv_export_holds_the_filtered_log_and_is_itself_audited(app, client, login):
