@@ -27,7 +27,12 @@ from geoservice.core.analysis.hotspots import (
 from geoservice.core.analysis.study_area import study_area_around
 from geoservice.core.analysis.zones import HotZone, hot_zones
 from geoservice.core.places.gazetteer import Gazetteer
-from geoservice.store.analysis import study_area_cells_since, voice_table, voices_per_cell
+from geoservice.store.analysis import (
+    study_area_cells_since,
+    voice_counts,
+    voice_table,
+    voices_per_cell,
+)
 from geoservice.store.areas import current_layer
 from geoservice.store.db import get_session
 from geoservice.store.moderation import staff_frame
@@ -99,7 +104,10 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
     def compute() -> HotspotAnswer:
         session = get_session()
         k = int(current_app.config["K_ANONYMITY"])
-        cells, counts = voices_per_cell(session, staff_filter)
+        # One count by the database: the voice table of every cell gives both the voices
+        # per cell for the statistic and the hot cells' detail (categories, time profile).
+        every_cell = voice_table(session, staff_filter)
+        cells, counts = voice_counts(every_cell)
         result = hotspots_from_counts(
             cells,
             counts,
@@ -111,11 +119,11 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
         gazetteer = current_gazetteer(session)
         zones = []
         # The detail (categories, time profile) is counted for the hot cells only.
-        table = voice_table(session, staff_filter, cells=result.cells[result.hot])
+        hot_cells = result.cells[result.hot]
+        table = every_cell.loc[np.isin(every_cell["cell"].to_numpy(np.uint64), hot_cells)]
+        table = table.reset_index(drop=True)
         if result.n_hot:
-            prev_cells, prev_counts = voices_per_cell(
-                session, previous, cells=result.cells[result.hot]
-            )
+            prev_cells, prev_counts = voices_per_cell(session, previous, cells=hot_cells)
             zones = hot_zones(result, table, previous=(prev_cells, prev_counts), places=gazetteer)
         return HotspotAnswer(result, zones, table, previous, gazetteer, k)
 

@@ -179,6 +179,26 @@ def _guard(context, external: ExternalRequests) -> None:
     context.route("**/*", handle)
 
 
+def serve_tiles(page) -> None:
+    """Answer ``page``'s base-map tile requests with a local chequered tile, as if reachable.
+
+    A page route wins over the context's guard, which aborts every other external request.
+    """
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (256, 256), "#e8e4d8")
+    ImageDraw.Draw(image).rectangle((0, 0, 127, 127), fill="#c9d7c0")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    tile = buffer.getvalue()
+    page.route(
+        f"https://{TILE_HOST}/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=tile),
+    )
+
+
 @pytest.fixture
 def external_requests() -> ExternalRequests:
     return ExternalRequests()

@@ -9,7 +9,7 @@ import numpy as np
 import pypdf
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, serve_tiles
 from tests.browser.test_insight_and_staff import log_in
 
 YEAR = {
@@ -104,7 +104,8 @@ def test_the_printed_report_has_a_labelled_map_without_tiles(
     open_report(page, demo_server)
     page.emulate_media(media="print")
     expect(page.locator("#chart-map svg")).to_be_visible()
-    expect(page.locator(".map-box")).to_be_hidden()
+    # No tile could load: the interactive map would print as an empty box, so it does not.
+    expect(page.locator("#report-base-map")).to_be_hidden()
     pdf = page.pdf(format="A4", print_background=True)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = "".join(p.extract_text() for p in reader.pages)
@@ -117,3 +118,44 @@ def test_the_printed_report_has_a_labelled_map_without_tiles(
         i for i, p in enumerate(reader.pages) if "Åsensbruk" in (p.extract_text() or "")
     )
     document[page_of_map].render(scale=1.2).to_pil().save(tmp_path / "print.png")
+
+
+def _pdf_images(pdf: bytes) -> int:
+    return sum(len(p.images) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_printed_report_and_patrol_sheet_have_a_base_map_when_tiles_load(
+    page, demo_server, screenshot_dir
+):
+    import pypdfium2
+
+    serve_tiles(page)
+    log_in(page, demo_server, "police")
+    open_report(page, demo_server)
+    expect(page.locator("#report-base-map img.leaflet-tile-loaded").first).to_be_attached()
+    page.emulate_media(media="print")
+    # The base map and, for orientation, the labelled map with the places' names.
+    expect(page.locator("#report-base-map")).to_be_visible()
+    expect(page.locator("#chart-map svg")).to_be_visible()
+    expect(page.locator("#report-base-map .leaflet-control-zoom")).to_be_hidden()
+    assert _pdf_images(page.pdf(format="A4", print_background=True)) > 0
+
+    page.emulate_media(media="screen")
+    page.goto(demo_server.url + "/personal/patrull/utskrift?months=12")
+    expect(page.locator("#print-base-map img.leaflet-tile-loaded").first).to_be_attached()
+    page.emulate_media(media="print")
+    expect(page.locator("#print-base-map")).to_be_visible()
+    expect(page.locator("#orientation-map svg")).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    assert _pdf_images(pdf) > 0
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=1.2).to_pil()
+    image.save(screenshot_dir / "patrol-print-with-base-map.png")
+
+
+def test_the_patrol_sheet_without_tiles_prints_its_labelled_map_only(page, demo_server):
+    log_in(page, demo_server, "police")
+    page.goto(demo_server.url + "/personal/patrull/utskrift?months=12")
+    expect(page.locator("#orientation-map svg")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("#print-base-map")).to_be_hidden()
+    expect(page.locator("#orientation-map svg")).to_contain_text("Mellerud/Holm")
