@@ -33,7 +33,13 @@ def _layer(live_server) -> AreaLayer:
 def _open_map(page, url: str) -> None:
     page.goto(url)
     expect(page.locator(AREA_PATHS)).to_have_count(5)
-    page.wait_for_function("() => window.trygghetskartan && window.trygghetskartan.map")
+    # The page's scripts have run (buttons shown, handlers bound) and the map holds its
+    # first view: a tap computed before that could land where the map no longer shows it.
+    page.wait_for_function(
+        """() => document.readyState === "complete" && window.trygghetskartan
+            && window.trygghetskartan.map && window.trygghetskartan.map._loaded
+            && !window.trygghetskartan.map._animatingZoom"""
+    )
 
 
 def _pixel(page, lat: float, lon: float) -> tuple[float, float]:
