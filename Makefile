@@ -5,6 +5,9 @@ PORT   ?= 5000
 # The suite runs a second time against this real PostgreSQL server (SPEC §9).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENV   ?= .venv
+# One pytest-xdist worker per core, a test file per worker at a time (its fixtures stay
+# shared); each worker gets a PostgreSQL database of its own (tests/conftest.py).
+PARALLEL ?= -n auto --dist loadfile
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
@@ -32,11 +35,11 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
-	GEOSERVICE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest $(PARALLEL)
+	GEOSERVICE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PARALLEL) -m "not browser" -q
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest $(PARALLEL) -m "not browser"
 
 ## Re-extract the Swedish source strings and update the English catalogue, then compile it.
 translations: $(STAMP)

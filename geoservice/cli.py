@@ -73,6 +73,9 @@ def serve(
     schema.upgrade(engine_for(current_app))
     if not production:
         # Flask refuses app.run() inside its own CLI; Werkzeug's server is what it would run.
+        from geoservice.web.serving import freeze_long_lived_objects
+
+        freeze_long_lived_objects()
         run_simple(host, port, current_app._get_current_object(), threaded=True)
         return
     if not os.environ.get("GEOSERVICE_SECRET_KEY"):
@@ -145,7 +148,7 @@ def production_command(
         # Receipt codes travel in URLs; the access log shows [kod] instead.
         "--logger-class",
         "geoservice.web.log_redaction.GunicornLogger",
-        "geoservice:create_app()",
+        "geoservice.web.serving:production_app()",
     ]
 
 

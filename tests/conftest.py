@@ -18,6 +18,36 @@ def postgres_test_url() -> str | None:
     return url if url.startswith("postgresql") else None
 
 
+def pytest_configure(config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own.
+
+    Every test drops and recreates the schema of the database it runs on, so two workers
+    on one database would pull tables out from under each other. The worker's database
+    (``<name>_gw0``, …) is created on the same server when missing.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = postgres_test_url()
+    if not worker or not url or os.environ.get("GEOSERVICE_TEST_DATABASE_WORKER") == worker:
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    os.environ["GEOSERVICE_TEST_DATABASE_URL"] = base.set(database=name).render_as_string(
+        hide_password=False
+    )
+    os.environ["GEOSERVICE_TEST_DATABASE_WORKER"] = worker
+
+
 def _reset_database(app) -> None:
     """Drop every table so each test starts from an empty, freshly migrated schema."""
     engine = engine_for(app)

@@ -33,7 +33,25 @@ def test_serve_production_refuses_without_the_secret_in_the_environment(tmp_path
 def test_the_production_command_runs_gunicorn_with_workers():
     command = production_command("/venv/bin/gunicorn", "127.0.0.1", 8000, 4)
     assert command[:3] == ["/venv/bin/gunicorn", "--workers", "4"]
-    assert "127.0.0.1:8000" in command and command[-1] == "geoservice:create_app()"
+    assert "127.0.0.1:8000" in command
+    assert command[-1] == "geoservice.web.serving:production_app()"
+
+
+def test_a_serving_worker_keeps_its_loaded_objects_out_of_the_collectors_walks(
+    tmp_path, monkeypatch
+):
+    import gc
+
+    from geoservice.web.serving import production_app
+
+    monkeypatch.setenv("GEOSERVICE_INSTANCE_PATH", str(tmp_path))
+    try:
+        app = production_app()
+        assert app.name == "geoservice"
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+    engine_for(app).dispose()
 
 
 def test_behind_one_proxy_the_forwarded_client_address_is_used(tmp_path):

@@ -125,6 +125,19 @@ class Report(Base):
     )
 
 
+class ReportMonthVersion(Base):
+    """A change counter per UTC calendar month of the concerns (``2026-11``).
+
+    Moved by database triggers on every insert, update and delete of a concern (migration
+    0016), so a month's voice count can be reused while its counter stands still.
+    """
+
+    __tablename__ = "report_month_versions"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class DataVersion(Base):
     """A counter bumped in the same transaction as every change to concerns.
 

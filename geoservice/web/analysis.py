@@ -30,7 +30,7 @@ from geoservice.core.places.gazetteer import Gazetteer
 from geoservice.store.analysis import (
     study_area_cells_since,
     voice_counts,
-    voice_table,
+    voice_table_by_month,
     voices_per_cell,
 )
 from geoservice.store.areas import current_layer
@@ -98,6 +98,11 @@ def study_area(since: datetime | None = None) -> np.ndarray:
     return cached("study_area", since.date(), compute, max_stale=STUDY_AREA_STALE_SECONDS)
 
 
+def _reuse_month(key, version: int, compute):
+    """A month's voice table, kept while that month's change counter stands still."""
+    return cached("voice_month", key, compute, version=("month", version))
+
+
 def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> HotspotAnswer:
     """Hotspot cells and named zones for a filter (reused while no concern changed)."""
 
@@ -106,7 +111,7 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
         k = int(current_app.config["K_ANONYMITY"])
         # One count by the database: the voice table of every cell gives both the voices
         # per cell for the statistic and the hot cells' detail (categories, time profile).
-        every_cell = voice_table(session, staff_filter)
+        every_cell = voice_table_by_month(session, staff_filter, _reuse_month)
         cells, counts = voice_counts(every_cell)
         result = hotspots_from_counts(
             cells,

@@ -26,7 +26,7 @@ from geoservice.store.db import get_session
 
 T = TypeVar("T")
 _EXTENSION = "geoservice.version_cache"
-MAX_ENTRIES = 128
+MAX_ENTRIES = 256  # a year's hotspot count keeps 13 month parts beside the answer
 
 
 @dataclass

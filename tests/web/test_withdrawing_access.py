@@ -186,6 +186,10 @@ def test_serve_production_without_redis_refuses_unless_told(tmp_path, monkeypatc
 
     monkeypatch.setenv("GEOSERVICE_SECRET_KEY", "x" * 40)
     monkeypatch.delenv("GEOSERVICE_REDIS_URL", raising=False)
+    # serve --production marks the environment for the gunicorn it execs; with execv
+    # stubbed that mark would stay behind for every later test of this process.
+    monkeypatch.setenv("GEOSERVICE_PRODUCTION", "false")  # so that teardown removes it
+    monkeypatch.delenv("GEOSERVICE_PRODUCTION")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 40, "TILE_URL": ""})
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["serve", "--production", "--workers", "3"])

@@ -11,7 +11,8 @@ counts as weekend if any of them was (a rule, so every output attributes it the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable, Hashable
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -20,14 +21,15 @@ from sqlalchemy.orm import Session
 
 from geoservice.core.analysis.zones import VOICE_COLUMNS
 from geoservice.core.categories import EXCLUDED_STATUSES
-from geoservice.store.models import Report
+from geoservice.store.models import Report, ReportMonthVersion
 
 
-def _where_counted(query, staff_filter):
+def _where_counted(query, staff_filter, span: tuple[datetime, datetime] | None = None):
     f = staff_filter
+    start, end = span or (f.start_utc, f.end_utc)
     query = query.where(
-        Report.created_at >= f.start_utc,
-        Report.created_at < f.end_utc,
+        Report.created_at >= start,
+        Report.created_at < end,
         Report.precision != "area",
         Report.status.not_in(sorted(EXCLUDED_STATUSES)),
         Report.cell.is_not(None),
@@ -47,7 +49,9 @@ def _where_counted(query, staff_filter):
     return query
 
 
-def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
+def voice_table(
+    session: Session, staff_filter, *, cells=None, span: tuple[datetime, datetime] | None = None
+) -> pd.DataFrame:
     """Voices of a filter grouped by cell, category, time band and week part.
 
     ``cells`` (uint64, optional) limits the table to those cells — the hot zones' — so the
@@ -56,7 +60,7 @@ def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
     ``staff_filter`` needs ``start_utc``, ``end_utc`` and the optional codes of
     :class:`~geoservice.web.staff_filter.StaffFilter`. Returns the columns of
     :data:`~geoservice.core.analysis.zones.VOICE_COLUMNS` (``weekend`` as ``weekday``,
-    ``weekend`` or ``unknown``).
+    ``weekend`` or ``unknown``). ``span`` (UTC instants) replaces the filter's period.
     """
     voice = func.coalesce(Report.client_key, Report.id)
     day = func.date(Report.created_at)
@@ -69,6 +73,7 @@ def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
             func.max(weekend).label("weekend"),
         ),
         staff_filter,
+        span,
     )
     if cells is not None:
         wanted = [int(c) for c in np.asarray(cells, dtype=np.uint64).astype(np.int64).tolist()]
@@ -76,19 +81,99 @@ def voice_table(session: Session, staff_filter, *, cells=None) -> pd.DataFrame:
             return pd.DataFrame(columns=list(VOICE_COLUMNS))
         query = query.where(Report.cell.in_(wanted))
     voices = query.group_by(Report.cell, voice, day).subquery()
-    rows = session.execute(
-        select(
-            voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend, func.count()
-        ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
-    ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(VOICE_COLUMNS)
+    # Core, not the ORM: its per-row result processing cost more than the query itself.
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                voices.c.cell,
+                voices.c.category,
+                voices.c.time_of_day,
+                voices.c.weekend,
+                func.count(),
+            ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
+        )
+        .all()
+    )
+    # Unpacking SQLAlchemy rows with zip(*rows) is an order of magnitude slower than tuples.
+    columns = list(zip(*map(tuple, rows), strict=True)) if rows else [()] * len(VOICE_COLUMNS)
     frame = pd.DataFrame(dict(zip(VOICE_COLUMNS, columns, strict=True)))
     frame["cell"] = frame["cell"].to_numpy(dtype=np.int64).astype(np.uint64)
     frame["voices"] = frame["voices"].astype(np.int64)
     part = frame["weekend"]
     frame["weekend"] = np.where(part.isna(), "unknown", np.where(part == 1, "weekend", "weekday"))
     frame["time_of_day"] = frame["time_of_day"].fillna("unknown")
+    if span is not None:
+        return frame
     return _with_partner_voices(session, staff_filter, frame)
+
+
+Reuse = Callable[[Hashable, int, Callable[[], pd.DataFrame]], pd.DataFrame]
+"""``reuse(key, version, compute)``: a stored value for ``key`` at ``version``, or ``compute()``."""
+
+
+def utc_month_spans(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """``[start, end)`` cut at the first instant of each UTC calendar month within it.
+
+    A voice is one client in one cell on one UTC day, and a month boundary is a UTC
+    midnight, so no voice is split between two spans: their counts add up.
+    """
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    spans = []
+    cursor = start
+    while cursor < end:
+        following = cursor.year * 12 + cursor.month  # the next month, counted from year 0
+        boundary = min(datetime(following // 12, following % 12 + 1, 1, tzinfo=UTC), end)
+        spans.append((cursor, boundary))
+        cursor = boundary
+    return spans
+
+
+def month_versions(session: Session) -> dict[str, int]:
+    """The change counter of each UTC month (``2026-11``) that ever held a concern."""
+    return dict(session.execute(select(ReportMonthVersion.month, ReportMonthVersion.version)).all())
+
+
+def voice_table_by_month(session: Session, staff_filter, reuse: Reuse) -> pd.DataFrame:
+    """:func:`voice_table` of the whole filter, counted month by month and reused.
+
+    Each UTC month's part is handed to ``reuse`` with that month's change counter (moved
+    by database triggers on every write to a concern, migration 0016), so after a new
+    concern only its month is counted again, not the year. Partners' events, when the
+    filter asks for them, are added uncounted by month.
+    """
+    versions = month_versions(session)
+    codes = tuple(
+        getattr(staff_filter, name, None)
+        for name in ("category", "time_of_day", "kind", "weekend", "status", "source")
+    )
+    parts = []
+    for span in utc_month_spans(staff_filter.start_utc, staff_filter.end_utc):
+        version = versions.get(span[0].strftime("%Y-%m"), 0)
+        parts.append(
+            reuse(
+                (span, codes),
+                version,
+                lambda span=span: voice_table(session, staff_filter, span=span),
+            )
+        )
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        frame = pd.DataFrame(
+            {"cell": np.zeros(0, np.uint64), "voices": np.zeros(0, np.int64)}
+            | {c: pd.Series([], dtype=object) for c in VOICE_COLUMNS if c not in ("cell", "voices")}
+        )[list(VOICE_COLUMNS)]
+    elif len(parts) == 1:
+        frame = parts[0]
+    else:
+        keys = [c for c in VOICE_COLUMNS if c != "voices"]
+        frame = (
+            pd.concat(parts, ignore_index=True)
+            .groupby(keys, sort=False, dropna=False)["voices"]
+            .sum()
+            .reset_index()
+        )
+    return _with_partner_voices(session, staff_filter, frame.reset_index(drop=True))
 
 
 def _with_partner_voices(session: Session, staff_filter, frame: pd.DataFrame) -> pd.DataFrame:
