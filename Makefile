@@ -5,9 +5,9 @@ PORT   ?= 5000
 # The suite runs a second time against this real PostgreSQL server (SPEC §9).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENV   ?= .venv
-# One pytest-xdist worker per core, a test file per worker at a time (its fixtures stay
-# shared); each worker gets a PostgreSQL database of its own (tests/conftest.py).
-PARALLEL ?= -n auto --dist loadfile
+# One pytest-xdist worker per core, idle workers taking tests from busy ones; each worker
+# gets a PostgreSQL database of its own (tests/conftest.py).
+PARALLEL ?= -n auto --dist worksteal
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
@@ -36,7 +36,8 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PARALLEL)
-	GEOSERVICE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PARALLEL) -m "not browser" -q
+	# tests/core never touches a database (tests/core/test_purity.py): once is enough.
+	GEOSERVICE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PARALLEL) -m "not browser" -q --ignore=tests/core
 
 test-fast: $(STAMP)
 	$(BIN)/pytest $(PARALLEL) -m "not browser"

@@ -174,18 +174,23 @@ def filter_queries(client, endpoint, path):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_get_route_answers_5xx_for_any_period_or_filter(app, client, make_user, seeded, role):
+def test_no_get_route_answers_5xx_for_any_period(app, client, make_user, seeded, role):
     log_in(client, role, make_user)
     targets = [(e, p) for e, p in urls(app, seeded) if e not in REPORT_ENDPOINTS]
     failures = walk(client, targets, period_queries)
-    # Every filter value (and none), on one path per route, for the public and for the role
-    # that sees everything; the other roles are refused earlier or parse the same query.
-    if role in ("anonymous", "admin"):
-        first_paths: dict[str, str] = {}
-        for endpoint, path in targets:
+    assert failures == [], "\n".join(failures[:40])
+
+
+# Every filter value (and none), on one path per route, for the public and for the role
+# that sees everything; the other roles are refused earlier or parse the same query.
+@pytest.mark.parametrize("role", ["anonymous", "admin"])
+def test_no_get_route_answers_5xx_for_any_filter(app, client, make_user, seeded, role):
+    log_in(client, role, make_user)
+    first_paths: dict[str, str] = {}
+    for endpoint, path in urls(app, seeded):
+        if endpoint not in REPORT_ENDPOINTS:
             first_paths.setdefault(endpoint, path)
-        one_each = list(first_paths.items())
-        failures += walk(client, one_each, filter_queries)
+    failures = walk(client, list(first_paths.items()), filter_queries)
     assert failures == [], "\n".join(failures[:40])
 
 
