@@ -123,7 +123,7 @@ def hotspot_answer(staff_filter: StaffFilter, *, include_cold: bool = False) -> 
         previous = previous_period(staff_filter)
         gazetteer = current_gazetteer(session)
         zones = []
-        # The detail (categories, time profile) is counted for the hot cells only.
+        # The detail (categories, time profile) is kept for the hot cells only.
         hot_cells = result.cells[result.hot]
         table = every_cell.loc[np.isin(every_cell["cell"].to_numpy(np.uint64), hot_cells)]
         table = table.reset_index(drop=True)
