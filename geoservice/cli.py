@@ -660,16 +660,9 @@ _WITHOUT_SCHEMA = {"init-db", "serve", "restore", "backup"}
 
 
 def _needs_schema(command: click.Command) -> click.Command:
-    """Make ``command`` say plainly when the database is unreachable or not initialised.
-
-    The commands are module-level objects shared by every app the process creates, so
-    the check is wrapped around each once (wrapping per app nested the callbacks until
-    a long-running process, such as the test suite, hit the recursion limit).
-    """
+    """Make ``command`` say plainly when the database is unreachable or not initialised."""
     from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
-    if getattr(command, "_schema_checked", False):
-        return command
     callback = command.callback
 
     @functools.wraps(callback)
@@ -698,7 +691,6 @@ def _needs_schema(command: click.Command) -> click.Command:
             raise click.ClickException(f"the database refused: {_first_line(exc)}") from None
 
     command.callback = with_appcontext(checked)
-    command._schema_checked = True
     return command
 
 
@@ -717,8 +709,11 @@ def _guard(command: click.Command) -> click.Command:
     return command
 
 
-def init_app(app: Flask) -> None:
-    """Register the commands on the app's CLI group."""
+# The commands are module-level objects shared by every app the process creates, so they
+# are guarded here, once, at import (guarding them in init_app nested the check once per
+# app until a long-running process, such as the test suite, hit the recursion limit).
+COMMANDS: tuple[click.Command, ...] = tuple(
+    _guard(command)
     for command in (
         init_db,
         serve,
@@ -735,5 +730,11 @@ def init_app(app: Flask) -> None:
         boundaries_group,
         import_reports_command,
         places_group,
-    ):
-        app.cli.add_command(_guard(command))
+    )
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI group."""
+    for command in COMMANDS:
+        app.cli.add_command(command)
