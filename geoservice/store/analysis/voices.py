@@ -50,12 +50,9 @@ def _where_counted(query, staff_filter, span: tuple[datetime, datetime] | None =
 
 
 def voice_table(
-    session: Session, staff_filter, *, cells=None, span: tuple[datetime, datetime] | None = None
+    session: Session, staff_filter, *, span: tuple[datetime, datetime] | None = None
 ) -> pd.DataFrame:
     """Voices of a filter grouped by cell, category, time band and week part.
-
-    ``cells`` (uint64, optional) limits the table to those cells — the hot zones' — so the
-    detail costs little while :func:`voices_per_cell` counts every cell.
 
     ``staff_filter`` needs ``start_utc``, ``end_utc`` and the optional codes of
     :class:`~geoservice.web.staff_filter.StaffFilter`. Returns the columns of
@@ -75,28 +72,13 @@ def voice_table(
         staff_filter,
         span,
     )
-    if cells is not None:
-        wanted = [int(c) for c in np.asarray(cells, dtype=np.uint64).astype(np.int64).tolist()]
-        if not wanted:
-            return pd.DataFrame(columns=list(VOICE_COLUMNS))
-        query = query.where(Report.cell.in_(wanted))
     voices = query.group_by(Report.cell, voice, day).subquery()
-    # Core, not the ORM: its per-row result processing cost more than the query itself.
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                voices.c.cell,
-                voices.c.category,
-                voices.c.time_of_day,
-                voices.c.weekend,
-                func.count(),
-            ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
-        )
-        .all()
-    )
-    # Unpacking SQLAlchemy rows with zip(*rows) is an order of magnitude slower than tuples.
-    columns = list(zip(*map(tuple, rows), strict=True)) if rows else [()] * len(VOICE_COLUMNS)
+    rows = session.execute(
+        select(
+            voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend, func.count()
+        ).group_by(voices.c.cell, voices.c.category, voices.c.time_of_day, voices.c.weekend)
+    ).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(VOICE_COLUMNS)
     frame = pd.DataFrame(dict(zip(VOICE_COLUMNS, columns, strict=True)))
     frame["cell"] = frame["cell"].to_numpy(dtype=np.int64).astype(np.uint64)
     frame["voices"] = frame["voices"].astype(np.int64)
