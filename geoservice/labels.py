@@ -199,6 +199,10 @@ def _place_labels() -> dict[str, str]:
         "auth.login": _("på inloggningssidan"),
         "auth.logout": "",
         "exports.concerns": _("som fil"),
+        "events.own_events": _("på sidan med organisationens händelser"),
+        "situation.send_weekly": _("med veckans lägesbild"),
+        "report.figures": _("bland lägesbildens siffror"),
+        "places": _("i platsregistret"),
     }
 
 
@@ -215,7 +219,12 @@ def audit_place(target: str | None) -> str:
         return place
     if endpoint.startswith("api.") or endpoint.startswith("staff_api."):
         return _("via API:t")
-    return _("på sidan %(page)s", page=endpoint.rsplit(".", 1)[-1].replace("_", " "))
+    if endpoint == "user" and detail:
+        return _("för kontot %(name)s", name=detail)
+    if endpoint == "token" and detail:
+        return _("för API-nyckel nr %(id)s", id=detail)
+    # A page without a name of its own: no code in the sentence (the raw record has it).
+    return _("på en personalsida")
 
 
 def _filter_values(name: str, values: list[str]) -> list[str]:

@@ -23,7 +23,19 @@ def test_an_unknown_code_is_made_readable_not_dropped(app):
         assert labels.code_label({"new": "Ny"}, "new") == "Ny"
         assert labels.code_label({}, "token_created") == "token created"
         assert labels.code_label({}, None) == "–"
-        assert labels.audit_place("partner.events") == "på sidan events"
+        assert labels.audit_place("partner.events") == "på en personalsida"
+        assert labels.audit_place("user:anna") == "för kontot anna"
+        assert labels.audit_place("token:7") == "för API-nyckel nr 7"
+
+
+def test_no_page_of_the_app_is_named_by_its_code_in_the_log(app):
+    """A denial can name any endpoint; a new page without a label still reads as words."""
+    with app.test_request_context("/"):
+        for rule in app.url_map.iter_rules():
+            place = labels.audit_place(rule.endpoint)
+            last = rule.endpoint.rsplit(".", 1)[-1]
+            assert "_" not in place and "." not in place, (rule.endpoint, place)
+            assert last not in place.split(), (rule.endpoint, place)
 
 
 def _event(**fields):
