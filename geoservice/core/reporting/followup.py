@@ -255,25 +255,14 @@ def followup_from_counts(
     b0, b1 = before_periods[0].first_day, before_periods[-1].stop_day
     a0, a1 = after_periods[0].first_day, after_periods[-1].stop_day
     comparison = compare_rates(_check_count(before, "before"), _check_count(after, "after"))
-    return FollowUp(
-        area_ids=tuple(area_ids),
-        categories=None if not categories else tuple(categories),
-        before_start=b0,
-        before_end=b1,
-        after_start=a0,
-        after_end=a1,
-        days=(a1 - a0).days,
-        ongoing=ongoing,
-        before=before,
-        after=after,
-        population=population,
-        before_rate=None if population is None else before / population * 1000,
-        after_rate=None if population is None else after / population * 1000,
-        ratio=comparison.ratio,
-        ratio_low=comparison.ratio_low,
-        ratio_high=comparison.ratio_high,
-        p_value=comparison.p_value,
-        confidence=comparison.confidence,
+    return _follow_up(
+        tuple(area_ids),
+        None if not categories else tuple(categories),
+        (b0, b1, a0, a1),
+        (a1 - a0).days,
+        ongoing,
+        (before, after, population),
+        comparison,
     )
 
 
@@ -499,15 +488,38 @@ def before_after(
     days = (a1 - a0).days
     # Equal windows in days; a DST change makes one of them an hour longer, ignored here.
     comparison = compare_rates(before, after, exposure_before=days, exposure_after=days)
+    return _follow_up(
+        ids,
+        cats,
+        (b0, b1, a0, a1),
+        days,
+        end is None or end + _DAY > today,
+        (before, after, population),
+        comparison,
+    )
+
+
+def _follow_up(
+    area_ids: tuple[str, ...],
+    categories: tuple[str, ...] | None,
+    windows: tuple[dt.date, dt.date, dt.date, dt.date],
+    days: int,
+    ongoing: bool,
+    counts: tuple[int, int, int | None],
+    comparison: RateComparison,
+) -> FollowUp:
+    """A FollowUp from its windows and counts; rates per 1,000 and the test derived here."""
+    b0, b1, a0, a1 = windows
+    before, after, population = counts
     return FollowUp(
-        area_ids=ids,
-        categories=cats,
+        area_ids=area_ids,
+        categories=categories,
         before_start=b0,
         before_end=b1,
         after_start=a0,
         after_end=a1,
         days=days,
-        ongoing=end is None or end + _DAY > today,
+        ongoing=ongoing,
         before=before,
         after=after,
         population=population,
