@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+from typing import TypeVar
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -17,11 +18,22 @@ log = logging.getLogger("geoservice")
 STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 API_PREFIXES = ("/api/",)
+T = TypeVar("T")
 
 
 def wants_json() -> bool:
     """True for API routes, which always answer in JSON."""
     return request.path.startswith(API_PREFIXES)
+
+
+def stored_or_404(model: type[T], key) -> T:
+    """The stored row of ``model`` with primary key ``key``, or a 404 page or answer."""
+    from geoservice.store.db import get_session
+
+    row = get_session().get(model, key)
+    if row is None:
+        abort(404)
+    return row
 
 
 def attachment(body: bytes | str, mimetype: str, filename: str) -> Response:

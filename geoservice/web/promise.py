@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from geoservice.core.analysis.aggregate import active_reports
@@ -47,6 +47,7 @@ from geoservice.store.promises import (
 from geoservice.web import insight
 from geoservice.web.access import requires
 from geoservice.web.cache import cached
+from geoservice.web.errors import stored_or_404
 from geoservice.web.form_messages import activity_messages, promise_messages
 from geoservice.web.insight import (
     parse_public_filter,
@@ -313,9 +314,7 @@ def _promise_page(promise: Promise, *, errors=None, activity_errors=None, status
 @requires("aggregates")
 def staff_promise(promise_id: int):
     """A promise with its activities and their before/after figures."""
-    promise = get_session().get(Promise, promise_id)
-    if promise is None:
-        abort(404)
+    promise = stored_or_404(Promise, promise_id)
     return _promise_page(promise)
 
 
@@ -324,9 +323,7 @@ def staff_promise(promise_id: int):
 def update_promise(promise_id: int):
     """Edit a promise (title, focus areas, parties, signed date, published)."""
     db = get_session()
-    promise = db.get(Promise, promise_id)
-    if promise is None:
-        abort(404)
+    promise = stored_or_404(Promise, promise_id)
     try:
         save_promise(db, promise_values(typed_dates(request.form, ("signed_on",))), promise_id)
     except PlanError as exc:
@@ -339,9 +336,7 @@ def update_promise(promise_id: int):
 def create_activity(promise_id: int):
     """Add an activity to a promise's action plan."""
     db = get_session()
-    promise = db.get(Promise, promise_id)
-    if promise is None:
-        abort(404)
+    promise = stored_or_404(Promise, promise_id)
     try:
         values = activity_values(
             typed_dates(request.form, ("start_on", "end_on")), set(labels()["areas"])
@@ -377,9 +372,7 @@ def _activity_page(activity: Activity, *, errors=None, status=200):
 @requires("aggregates")
 def staff_activity(activity_id: int):
     """An activity: its figures before and after the start, notes, and the edit form."""
-    activity = get_session().get(Activity, activity_id)
-    if activity is None:
-        abort(404)
+    activity = stored_or_404(Activity, activity_id)
     return _activity_page(activity)
 
 
@@ -388,9 +381,7 @@ def staff_activity(activity_id: int):
 def update_activity(activity_id: int):
     """Edit an activity, or add a dated follow-up note to it."""
     db = get_session()
-    activity = db.get(Activity, activity_id)
-    if activity is None:
-        abort(404)
+    activity = stored_or_404(Activity, activity_id)
     try:
         if "note" in request.form:
             add_note(db, activity_id, request.form["note"], current_user.name, today())

@@ -55,6 +55,7 @@ from geoservice.store.moderation import (
     staff_reports,
 )
 from geoservice.web.access import audit, requires
+from geoservice.web.errors import stored_or_404
 from geoservice.web.form_messages import moderation_messages
 from geoservice.web.insight import FilterRejected
 from geoservice.web.staff_filter import filter_field_labels, parse_staff_filter, read_filter_day
@@ -206,10 +207,7 @@ def _report_page(report: Report, *, errors: dict[str, str], status: int = 200):
 @requires("moderate")
 def report_page(report_id: str):
     """One concern in full: its map, possible duplicates, the moderation form and history."""
-    db = get_session()
-    report = db.get(Report, report_id)
-    if report is None:
-        abort(404)
+    report = stored_or_404(Report, report_id)
     audit("view_free_text", rows=1, target=f"staff.report_page:{report_id}")
     return _report_page(report, errors={})
 
@@ -233,9 +231,7 @@ def update_report(report_id: str):
     except LookupError:
         abort(404)
     except ModerationError as exc:
-        report = db.get(Report, report_id)
-        if report is None:
-            abort(404)
+        report = stored_or_404(Report, report_id)
         return _report_page(report, errors=moderation_messages(exc.errors), status=422)
     return redirect(url_for("staff.report_page", report_id=report_id, saved=len(changes)), 303)
 

@@ -38,6 +38,7 @@ from geoservice.store.walks.repository import (
     set_published,
 )
 from geoservice.web.access import requires
+from geoservice.web.errors import stored_or_404
 from geoservice.web.events.places import named_places, nearest_place_name
 from geoservice.web.pin_texts import pin_texts
 from geoservice.web.public import map_settings
@@ -57,13 +58,6 @@ def _today():
 
 def _redirect(endpoint: str, **values):
     return flask_redirect(url_for(endpoint, **values), 303)
-
-
-def _walk_or_404(walk_id: int) -> Walk:
-    walk = get_session().get(Walk, walk_id)
-    if walk is None:
-        abort(404)
-    return walk
 
 
 def _photo_messages() -> dict[str, str]:
@@ -110,7 +104,7 @@ def plan_form():
     repeat_of = None
     values: dict = {"walk_on": _today().isoformat()}
     if repeat_raw.isascii() and repeat_raw.isdigit():
-        repeat_of = _walk_or_404(int(repeat_raw))
+        repeat_of = stored_or_404(Walk, int(repeat_raw))
         values |= {
             "title": _("Uppföljning: %(title)s", title=repeat_of.title),
             # The drawing map reads the route as its list of [lon, lat] points.
@@ -130,7 +124,9 @@ def plan():
     values = request.form.to_dict()
     repeat_raw = values.get("repeat_of", "")
     repeat_of = (
-        _walk_or_404(int(repeat_raw)) if repeat_raw.isascii() and repeat_raw.isdigit() else None
+        stored_or_404(Walk, int(repeat_raw))
+        if repeat_raw.isascii() and repeat_raw.isdigit()
+        else None
     )
     try:
         draft = validate_plan(values, locate=current_layer().locate)
@@ -177,7 +173,7 @@ def _record_page(walk: Walk, values: dict, errors: dict, status: int = 200):
 @requires("plan")
 def record(walk_id: int):
     """Record observations on the walk, from a phone: point, category, note, photo."""
-    walk = _walk_or_404(walk_id)
+    walk = stored_or_404(Walk, walk_id)
     return _record_page(walk, {}, {})
 
 
@@ -191,7 +187,7 @@ def add(walk_id: int):
     if request.content_length and request.content_length > request.max_content_length:
         abort(413)  # before any of the body is read or spooled to a file
     csrf.protect()
-    walk = _walk_or_404(walk_id)
+    walk = stored_or_404(Walk, walk_id)
     values = request.form.to_dict()
     errors: dict[str, str] = {}
     try:
@@ -250,7 +246,7 @@ def _protocol_rows(walk: Walk) -> list[dict]:
 @requires("plan")
 def protocol(walk_id: int):
     """The protocol: each observation's action, owner, deadline and status."""
-    walk = _walk_or_404(walk_id)
+    walk = stored_or_404(Walk, walk_id)
     return _protocol_page(walk, {}, None)
 
 
@@ -276,10 +272,8 @@ def _protocol_page(walk: Walk, errors: dict, failed: int | None, values: dict | 
 def save_action(observation_id: int):
     """Write one observation's action in the protocol."""
     db = get_session()
-    row = db.get(WalkObservation, observation_id)
-    if row is None:
-        abort(404)
-    walk = _walk_or_404(row.walk_id)
+    row = stored_or_404(WalkObservation, observation_id)
+    walk = stored_or_404(Walk, row.walk_id)
     try:
         draft = validate_action(request.form.to_dict())
     except WalkRejected as exc:
@@ -298,7 +292,7 @@ def save_action(observation_id: int):
 @requires("plan")
 def publish(walk_id: int):
     """Publish the protocol on the public page (or take it back)."""
-    walk = _walk_or_404(walk_id)
+    walk = stored_or_404(Walk, walk_id)
     set_published(get_session(), walk.id, request.form.get("published") == "1")
     return _redirect("walks.protocol", walk_id=walk.id)
 
@@ -369,7 +363,7 @@ def protocol_pdf(walk_id: int):
     """The protocol as a PDF to print and sign."""
     from geoservice.web.errors import attachment
 
-    walk = _walk_or_404(walk_id)
+    walk = stored_or_404(Walk, walk_id)
     return attachment(
         protocol_pdf_bytes(walk), "application/pdf", f"trygghetsvandring-{walk.id}.pdf"
     )
